@@ -1,0 +1,19 @@
+/* commands.h - allocscope's subcommands, one file each (cmd_NAME.c).
+ * Each takes argv with argv[0] = the command name and returns the process
+ * exit status of the contract: 0 ok, 1 regression (compare), 2 usage error
+ * or invalid input, 3 some runs failed. */
+#ifndef ALLOCSCOPE_COMMANDS_H
+#define ALLOCSCOPE_COMMANDS_H
+
+enum exit_status {
+    EXIT_OK = 0,
+    EXIT_REGRESSION = 1,
+    EXIT_USAGE = 2,
+    EXIT_RUNS_FAILED = 3,
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+#endif

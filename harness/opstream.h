@@ -1,0 +1,101 @@
+/* opstream.h - the deterministic operation stream a worker executes.
+ *
+ * The parent generates the stream once per workload from its spec and seed
+ * (opgen.c) into a memfd; every (allocator, repetition) child maps that same
+ * memfd read-only, so all allocators execute byte-identical streams. The
+ * stream's hash goes into every result row.
+ *
+ * Layout of the memfd:  struct opstream_header | thread_index[threads] | ops
+ * Each thread executes its own contiguous run of ops.
+ *
+ * Cross-thread invariants (what makes the waits below deadlock-free):
+ *  - Ops are generated in one global order; each thread's run is in that
+ *    order. A slot alternates allocation and free; realloc only happens in
+ *    the thread that allocated the object and before any hand-off.
+ *  - An op with OPF_WAIT waits for the previous op on its slot, which was
+ *    generated earlier (by another thread). Since every wait points to an
+ *    earlier op, the pending op earliest in global order can always run.
+ */
+#ifndef ALLOCSCOPE_OPSTREAM_H
+#define ALLOCSCOPE_OPSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec.h"
+
+#define OPSTREAM_MAGIC 0x4f50534c41435331ULL /* "1SCALSPO" */
+#define OPSTREAM_VERSION 1
+
+enum op_kind {
+    OP_MALLOC = 1,
+    OP_CALLOC,
+    OP_REALLOC,        /* size = new size; slot holds a live object */
+    OP_POSIX_MEMALIGN, /* align_log2 gives the alignment */
+    OP_ALIGNED_ALLOC,  /* size is a multiple of the alignment */
+    OP_FREE,
+    OP_PHASE_END,      /* all threads meet; a sample is taken; size = phase */
+};
+
+enum op_flags {
+    OPF_WAIT = 1, /* previous op on this slot was done by another thread */
+};
+
+struct op {
+    uint8_t kind;       /* enum op_kind */
+    uint8_t touch;      /* enum touch_mode, for allocating ops */
+    uint8_t align_log2; /* aligned ops */
+    uint8_t flags;      /* enum op_flags */
+    uint32_t slot;      /* index into the worker's pointer table */
+    uint64_t size;      /* request size (bytes) */
+};
+
+struct opstream_thread {
+    uint64_t first_op; /* index into the op array */
+    uint64_t op_count; /* including this thread's OP_PHASE_END markers */
+};
+
+struct opstream_header {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t threads;
+    uint64_t total_ops;      /* all threads, excluding phase markers */
+    uint64_t marker_ops;     /* phase markers (threads x phases) */
+    uint64_t slots;          /* pointer table size */
+    uint64_t sample_every;   /* resolved: ops between samples */
+    uint64_t hash;           /* FNV-1a over header fields and all ops */
+    uint32_t phase_count;
+    uint32_t reserved;
+    char phase_names[SPEC_MAX_PHASES + 1][SPEC_MAX_NAME]; /* + teardown */
+    uint64_t peak_live_bytes; /* exact, from the generator's bookkeeping */
+    uint64_t max_live_objects;
+};
+
+/* A generated stream in a sealed-size memfd. */
+struct opstream {
+    int fd;                        /* memfd, inherited by workers */
+    size_t bytes;                  /* mapping length */
+    struct opstream_header *header; /* parent's read-only mapping */
+};
+
+static inline struct opstream_thread *opstream_threads(struct opstream_header *h)
+{
+    return (struct opstream_thread *)(h + 1);
+}
+
+static inline struct op *opstream_ops(struct opstream_header *h)
+{
+    return (struct op *)(opstream_threads(h) + h->threads);
+}
+
+/* Generate the stream for `w` into a new memfd. Returns 0, or -1 with a
+ * message in errbuf (only resource failures: the spec is already valid). */
+int opstream_generate(const struct workload_spec *w, struct opstream *out,
+                      char *errbuf, size_t errlen);
+
+void opstream_close(struct opstream *s);
+
+/* The hash as 16 lowercase hex digits. */
+void opstream_hash_hex(uint64_t hash, char out[17]);
+
+#endif
