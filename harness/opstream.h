@@ -12,9 +12,13 @@
  *  - Ops are generated in one global order; each thread's run is in that
  *    order. A slot alternates allocation and free; realloc only happens in
  *    the thread that allocated the object and before any hand-off.
- *  - An op with OPF_WAIT waits for the previous op on its slot, which was
- *    generated earlier (by another thread). Since every wait points to an
- *    earlier op, the pending op earliest in global order can always run.
+ *  - Every op carries `seq`, the number of ops on its slot before it. An op
+ *    with OPF_WAIT (its slot's previous op ran in another thread) waits
+ *    until the slot's executed-op count equals `seq`. Counting, rather than
+ *    looking at whether the slot holds a pointer, rules out ABA: a slot that
+ *    was freed and refilled looks the same but has a different count.
+ *  - Every wait points to an earlier op in global order, so the pending op
+ *    earliest in that order can always run: no deadlock.
  */
 #ifndef ALLOCSCOPE_OPSTREAM_H
 #define ALLOCSCOPE_OPSTREAM_H
@@ -25,7 +29,7 @@
 #include "spec.h"
 
 #define OPSTREAM_MAGIC 0x4f50534c41435331ULL /* "1SCALSPO" */
-#define OPSTREAM_VERSION 1
+#define OPSTREAM_VERSION 2
 
 enum op_kind {
     OP_MALLOC = 1,
@@ -47,7 +51,9 @@ struct op {
     uint8_t align_log2; /* aligned ops */
     uint8_t flags;      /* enum op_flags */
     uint32_t slot;      /* index into the worker's pointer table */
-    uint64_t size;      /* request size (bytes) */
+    uint64_t size;      /* request size (bytes); for OP_FREE the object's */
+    uint32_t seq;       /* ops on this slot before this one (mod 2^32) */
+    uint32_t reserved;
 };
 
 struct opstream_thread {

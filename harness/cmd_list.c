@@ -1,0 +1,166 @@
+/* cmd_list.c - `allocscope list`: the registered allocators (available or
+ * why not, library, version) and the shipped workloads. Availability is
+ * checked for real: a probe worker is started with the allocator preloaded
+ * and must find malloc served by the expected library. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "paths.h"
+#include "registry.h"
+#include "runner.h"
+#include "spec.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: allocscope list [--registry FILE]\n\n"
+                 "List the allocators of the registry (available or why not, library,\n"
+                 "version) and the shipped workloads.\n");
+}
+
+/* Start the worker in --probe mode with the allocator preloaded; its output
+ * is "SERVED_BY<TAB>VERSION", or an error line. Returns the exit status. */
+static int probe_allocator(const struct allocator_entry *a, const char *worker, char *line,
+                           size_t linelen)
+{
+    static const char *const probes[] = {"none", "glibc", "mallctl", "int_function",
+                                         "string_function"};
+    char cmd[4 * PATH_MAX + 256];
+    /* Paths come from the registry and realpath; quote them for the shell. */
+    if (strchr(a->preload_path, '\'') || strchr(a->expect_path, '\'') || strchr(worker, '\''))
+        return -1;
+    (void)!snprintf(cmd, sizeof cmd, "env -u LD_PRELOAD %s%s%s '%s' --probe '%s' %s '%s' 2>&1",
+             a->preload_path[0] ? "LD_PRELOAD='" : "", a->preload_path,
+             a->preload_path[0] ? "'" : "", worker, a->expect_path, probes[a->version_probe],
+             a->version_symbol ? a->version_symbol : "");
+    line[0] = '\0';
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    if (fgets(line, (int)linelen, p))
+        line[strcspn(line, "\n")] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void list_allocators(struct allocator_registry *reg)
+{
+    char worker[PATH_MAX];
+    int have_worker = runner_worker_path(worker, sizeof worker) == 0;
+    printf("allocators (%s):\n", reg->file);
+    for (size_t i = 0; i < reg->count; i++) {
+        const struct allocator_entry *a = &reg->entries[i];
+        printf("  %-10s ", a->name);
+        if (!a->available) {
+            printf("unavailable: %s\n", a->unavailable_reason);
+            continue;
+        }
+        char line[1024] = "";
+        int rc = have_worker ? probe_allocator(a, worker, line, sizeof line) : -1;
+        if (rc != 0) {
+            printf("unavailable: %s\n", have_worker ? line : "allocscope-worker not built");
+            continue;
+        }
+        char *tab = strchr(line, '\t');
+        const char *version = tab ? tab + 1 : "";
+        printf("available   %s", a->preload_path[0] ? a->preload_path : "(no preload)");
+        if (version[0])
+            printf("  version %s", version);
+        if (a->package_version[0])
+            printf("  (%s %s)", a->package, a->package_version);
+        printf("\n");
+        if (a->description)
+            printf("  %-10s %s\n", "", a->description);
+    }
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_workloads(void)
+{
+    char dir[PATH_MAX];
+    allocscope_data_path("workloads", dir, sizeof dir);
+    DIR *d = opendir(dir);
+    printf("\nshipped workloads (%s):\n", dir);
+    if (!d) {
+        printf("  (cannot open)\n");
+        return;
+    }
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0)
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        struct suite_spec s;
+        struct spec_error err;
+        if (spec_load_file(path, &s, &err) < 0) {
+            printf("  %-24s invalid: %s\n", names[i], err.message);
+        } else {
+            if (s.workload_count == 1 && !s.name) {
+                const struct workload_spec *w = &s.workloads[0];
+                printf("  %-24s %s\n", w->name, w->description ? w->description : "");
+            } else {
+                printf("  %-24s suite '%s' of %zu workloads\n", names[i],
+                       s.name ? s.name : "", s.workload_count);
+            }
+            spec_free(&s);
+        }
+        free(names[i]);
+    }
+}
+
+int cmd_list(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"registry", required_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char registry_path[PATH_MAX];
+    allocscope_data_path("allocators/registry.yaml", registry_path, sizeof registry_path);
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'R') {
+            snprintf(registry_path, sizeof registry_path, "%s", optarg);
+        } else if (c == 'h') {
+            usage(stdout);
+            return EXIT_OK;
+        } else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    struct allocator_registry reg;
+    struct spec_error err;
+    if (registry_load(registry_path, &reg, &err) < 0) {
+        fprintf(stderr, "%s\n", err.message);
+        return EXIT_USAGE;
+    }
+    registry_resolve(&reg);
+    list_allocators(&reg);
+    list_workloads();
+    registry_free(&reg);
+    return EXIT_OK;
+}

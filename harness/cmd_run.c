@@ -1,0 +1,444 @@
+/* cmd_run.c - `allocscope run`: every (workload, repetition, allocator) in a
+ * fresh worker process, results appended as each run ends.
+ *
+ * Order: workload, then repetition, then allocator, so the allocators of
+ * one repetition run back to back and slow drift on the machine (thermal,
+ * other load) spreads over all of them instead of favouring one.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "figures.h"
+#include "host_info.h"
+#include "paths.h"
+#include "progress.h"
+#include "registry.h"
+#include "results.h"
+#include "run_meta.h"
+#include "runner.h"
+#include "spec.h"
+
+#define DEFAULT_REPS 3
+#define QUICK_FACTOR 0.1
+
+static const char *const default_allocators[] = {"glibc", "jemalloc", "mimalloc", "reference"};
+
+struct run_options {
+    char *allocators; /* comma separated, NULL = suite's or default */
+    unsigned reps;    /* 0 = suite's or default */
+    const char *out;
+    const char *registry;
+    double timeout_s; /* 0 = each workload's */
+    bool quick;
+    bool no_plots;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: allocscope run [options] [WORKLOAD_OR_SUITE.yaml ...]\n\n"
+            "Run workloads against allocators, one fresh process per (workload,\n"
+            "allocator, repetition), and write results to a run directory. With no\n"
+            "file, runs the shipped default suite (workloads/default.yaml).\n\n"
+            "options:\n"
+            "  -a, --allocators A,B,...  allocators to measure (default: the suite's,\n"
+            "                            else glibc,jemalloc,mimalloc,reference)\n"
+            "  -r, --reps N              repetitions (default: the suite's, else %d)\n"
+            "  -o, --out DIR             run directory (default results/YYYYmmdd-HHMMSS)\n"
+            "      --quick               shrink every workload ~10x for smoke tests\n"
+            "      --no-plots            do not render charts and report.html\n"
+            "      --timeout SECONDS     per-run limit (default: each workload's)\n"
+            "      --registry FILE       allocator registry (default allocators/registry.yaml)\n"
+            "  -h, --help                this help\n\n"
+            "exit status: 0 all runs ok, 2 invalid input (nothing run), 3 some runs\n"
+            "failed, crashed or timed out (their rows say why), 130 interrupted.\n",
+            DEFAULT_REPS);
+}
+
+static int parse_options(int argc, char **argv, struct run_options *o)
+{
+    enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY };
+    static const struct option longopts[] = {
+        {"allocators", required_argument, NULL, 'a'},
+        {"reps", required_argument, NULL, 'r'},
+        {"out", required_argument, NULL, 'o'},
+        {"quick", no_argument, NULL, OPT_QUICK},
+        {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"registry", required_argument, NULL, OPT_REGISTRY},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "a:r:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            o->allocators = optarg;
+            break;
+        case 'r': {
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000) {
+                fprintf(stderr, "allocscope run: --reps must be 1..1000, got '%s'\n", optarg);
+                return -1;
+            }
+            o->reps = (unsigned)v;
+            break;
+        }
+        case 'o':
+            o->out = optarg;
+            break;
+        case OPT_QUICK:
+            o->quick = true;
+            break;
+        case OPT_NO_PLOTS:
+            o->no_plots = true;
+            break;
+        case OPT_TIMEOUT:
+            o->timeout_s = strtod(optarg, &end);
+            if (*end || !(o->timeout_s > 0)) {
+                fprintf(stderr, "allocscope run: --timeout must be > 0 seconds, got '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_REGISTRY:
+            o->registry = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(EXIT_OK);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* All workloads of all files, validated before anything runs. */
+struct workload_set {
+    struct suite_spec *suites;
+    size_t suite_count;
+    const struct workload_spec **items;
+    size_t count;
+};
+
+static int load_workloads(int nfiles, char **files, bool quick, struct workload_set *set)
+{
+    char default_suite[PATH_MAX];
+    char *one[1];
+    if (nfiles == 0) {
+        allocscope_data_path("workloads/default.yaml", default_suite, sizeof default_suite);
+        one[0] = default_suite;
+        files = one;
+        nfiles = 1;
+    }
+    set->suites = calloc((size_t)nfiles, sizeof *set->suites);
+    int bad = 0;
+    for (int i = 0; i < nfiles; i++) {
+        struct spec_error err;
+        if (spec_load_file(files[i], &set->suites[i], &err) < 0) {
+            fprintf(stderr, "%s\n", err.message);
+            bad = 1;
+            continue;
+        }
+        set->suite_count = (size_t)i + 1;
+        if (quick)
+            spec_apply_quick(&set->suites[i], QUICK_FACTOR);
+        for (size_t w = 0; w < set->suites[i].workload_count; w++) {
+            const struct workload_spec *ws = &set->suites[i].workloads[w];
+            for (size_t k = 0; k < set->count; k++) {
+                if (strcmp(set->items[k]->name, ws->name) == 0) {
+                    fprintf(stderr, "%s:%u:%u: workload '%s' also defined at %s:%u:%u\n",
+                            ws->pos.file, ws->pos.line, ws->pos.col, ws->name,
+                            set->items[k]->pos.file, set->items[k]->pos.line,
+                            set->items[k]->pos.col);
+                    bad = 1;
+                }
+            }
+            set->items = realloc(set->items, (set->count + 1) * sizeof *set->items);
+            set->items[set->count++] = ws;
+        }
+    }
+    set->suite_count = (size_t)nfiles;
+    return bad ? -1 : 0;
+}
+
+static void free_workloads(struct workload_set *set)
+{
+    for (size_t i = 0; i < set->suite_count; i++)
+        spec_free(&set->suites[i]);
+    free(set->suites);
+    free(set->items);
+}
+
+/* The allocators to measure, by name, checked against the registry. */
+static int choose_allocators(const struct run_options *o, const struct workload_set *set,
+                             const struct allocator_registry *reg,
+                             const struct allocator_entry ***out, size_t *count)
+{
+    char *names[64];
+    size_t n = 0;
+    char *copy = NULL;
+    if (o->allocators) {
+        copy = strdup(o->allocators);
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t && n < 64; t = strtok_r(NULL, ",", &save))
+            names[n++] = t;
+    } else if (set->suite_count > 0 && set->suites[0].allocator_count > 0) {
+        for (size_t i = 0; i < set->suites[0].allocator_count && n < 64; i++)
+            names[n++] = set->suites[0].allocators[i];
+    } else {
+        for (size_t i = 0; i < sizeof default_allocators / sizeof default_allocators[0]; i++)
+            names[n++] = (char *)default_allocators[i];
+    }
+    *out = calloc(n ? n : 1, sizeof **out);
+    *count = 0;
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct allocator_entry *e = registry_find(reg, names[i]);
+        if (!e) {
+            fprintf(stderr, "allocscope run: unknown allocator '%s' (known:", names[i]);
+            for (size_t k = 0; k < reg->count; k++)
+                fprintf(stderr, " %s", reg->entries[k].name);
+            fprintf(stderr, "; see 'allocscope list')\n");
+            bad = 1;
+            continue;
+        }
+        (*out)[(*count)++] = e;
+    }
+    free(copy);
+    if (*count == 0 && !bad) {
+        fprintf(stderr, "allocscope run: no allocators given\n");
+        bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+static void default_out_dir(char *out, size_t outlen)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(out, outlen, "results/%s", stamp);
+    struct stat st;
+    for (int i = 2; stat(out, &st) == 0 && i < 100; i++)
+        snprintf(out, outlen, "results/%s-%d", stamp, i);
+}
+
+/* "k=v;k=v" from the allocator's own statistics. */
+static void format_stats(const struct result_region *r, char *out, size_t outlen)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (uint32_t i = 0; i < r->alloc_stat_count && at < outlen; i++)
+        at += (size_t)snprintf(out + at, outlen - at, "%s%s=%llu", i ? ";" : "",
+                               r->alloc_stats[i].key,
+                               (unsigned long long)r->alloc_stats[i].value);
+}
+
+struct run_totals {
+    unsigned total, ok, failed, skipped;
+};
+
+/* One run: execute, write samples and the summary row. */
+static void measure_one(struct results_dir *dir, json_t *meta, const struct workload_spec *w,
+                        const struct opstream *stream, const struct allocator_entry *a,
+                        unsigned rep, const struct run_options *o, const char *worker,
+                        struct run_totals *t)
+{
+    struct results_row row = {.workload = w->name, .allocator = a->name, .rep = rep,
+                              .threads = w->threads, .opstream_hash = stream->header->hash,
+                              .spec_hash = spec_workload_hash(w)};
+    struct run_figures fig;
+    char stats[512] = "", err[512];
+    struct run_outcome out = {.status = RUN_SKIPPED};
+
+    if (!a->available) {
+        row.status = RUN_SKIPPED;
+        row.reason = a->unavailable_reason;
+    } else {
+        char log_path[PATH_MAX + 128];
+        snprintf(log_path, sizeof log_path, "%s/samples/%s/%s-%u.log", dir->path, w->name,
+                 a->name, rep);
+        char log_dir[PATH_MAX + 64];
+        snprintf(log_dir, sizeof log_dir, "%s/samples/%s", dir->path, w->name);
+        mkdir(log_dir, 0755);
+        struct run_request req = {.stream = stream, .alloc = a, .worker_path = worker,
+                                  .timeout_s = o->timeout_s > 0 ? o->timeout_s : w->timeout_s,
+                                  .log_path = log_path};
+        runner_execute(&req, &out);
+        row.status = out.status;
+        row.reason = out.reason;
+        if (out.res) {
+            row.served_by = out.res->served_by;
+            row.allocator_version = out.res->alloc_version;
+            if (results_write_samples(dir, w->name, a->name, rep, out.res, err, sizeof err) < 0)
+                fprintf(stderr, "allocscope: %s\n", err);
+        }
+        if (out.status == RUN_OK) {
+            figures_compute(out.res, stream->header->peak_live_bytes, &fig);
+            row.figures = &fig;
+            format_stats(out.res, stats, sizeof stats);
+            row.allocator_stats = stats;
+            run_meta_set_allocator_version(meta, a->name, out.res->alloc_version);
+        }
+        /* An empty log says nothing: keep only logs with content. */
+        struct stat st;
+        if (stat(log_path, &st) == 0 && st.st_size == 0)
+            unlink(log_path);
+    }
+    if (results_append_row(dir, &row) < 0)
+        fprintf(stderr, "allocscope: cannot append to %s/summary.csv\n", dir->path);
+    t->total++;
+    if (row.status == RUN_OK)
+        t->ok++;
+    else if (row.status == RUN_SKIPPED)
+        t->skipped++;
+    else {
+        t->failed++;
+        progress_message("%s %s x %s rep %u: %s", run_status_name(row.status), w->name,
+                         a->name, rep, row.reason);
+    }
+    run_outcome_release(&out);
+}
+
+static void note_unsupported(const struct host_info *h)
+{
+    int first = 1;
+    for (int i = 0; i < PERF_METRIC_COUNT; i++) {
+        if (h->perf_supported[i])
+            continue;
+        fprintf(stderr, "%s%s", first ? "note: not measurable here, recorded as empty: " : ", ",
+                perf_metric_name((enum perf_metric)i));
+        first = 0;
+    }
+    if (!first) {
+        for (int i = 0; i < PERF_METRIC_COUNT; i++)
+            if (!h->perf_supported[i]) {
+                fprintf(stderr, " (%s)\n", h->perf_reason[i]);
+                break;
+            }
+    }
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_options o = {0};
+    if (parse_options(argc, argv, &o) < 0)
+        return EXIT_USAGE;
+
+    char registry_path[PATH_MAX];
+    if (o.registry)
+        snprintf(registry_path, sizeof registry_path, "%s", o.registry);
+    else
+        allocscope_data_path("allocators/registry.yaml", registry_path, sizeof registry_path);
+    struct allocator_registry reg;
+    struct spec_error serr;
+    if (registry_load(registry_path, &reg, &serr) < 0) {
+        fprintf(stderr, "%s\n", serr.message);
+        return EXIT_USAGE;
+    }
+    struct workload_set set = {0};
+    const struct allocator_entry **allocs = NULL;
+    size_t nallocs = 0;
+    if (load_workloads(argc - optind, argv + optind, o.quick, &set) < 0 ||
+        choose_allocators(&o, &set, &reg, &allocs, &nallocs) < 0) {
+        free_workloads(&set);
+        registry_free(&reg);
+        free(allocs);
+        return EXIT_USAGE;
+    }
+    registry_resolve(&reg);
+    char worker[PATH_MAX];
+    if (runner_worker_path(worker, sizeof worker) < 0) {
+        fprintf(stderr, "allocscope run: %s not found or not executable (build the project)\n",
+                worker);
+        return EXIT_USAGE;
+    }
+    unsigned reps = o.reps ? o.reps : set.suites[0].reps ? set.suites[0].reps : DEFAULT_REPS;
+
+    char out_dir[PATH_MAX];
+    if (o.out) {
+        snprintf(out_dir, sizeof out_dir, "%s", o.out);
+        char probe[PATH_MAX + 16];
+        snprintf(probe, sizeof probe, "%s/summary.csv", out_dir);
+        if (access(probe, F_OK) == 0) {
+            fprintf(stderr, "allocscope run: %s already holds a run; choose another -o\n",
+                    out_dir);
+            return EXIT_USAGE;
+        }
+    } else {
+        default_out_dir(out_dir, sizeof out_dir);
+    }
+    struct results_dir dir;
+    char err[1024];
+    if (results_create(&dir, out_dir, err, sizeof err) < 0) {
+        fprintf(stderr, "allocscope run: %s\n", err);
+        return EXIT_USAGE;
+    }
+
+    struct host_info host;
+    host_info_collect(&host);
+    note_unsupported(&host);
+    for (size_t i = 0; i < nallocs; i++)
+        if (!allocs[i]->available)
+            fprintf(stderr, "warning: allocator %s unavailable, its runs are skipped: %s\n",
+                    allocs[i]->name, allocs[i]->unavailable_reason);
+
+    json_t *meta = run_meta_new(argc, argv, &host, o.quick, reps);
+    for (size_t i = 0; i < nallocs; i++)
+        run_meta_add_allocator(meta, allocs[i]);
+    results_write_run_json(&dir, meta, err, sizeof err);
+
+    runner_install_signals();
+    struct run_totals totals = {0};
+    struct progress prog;
+    progress_start(&prog, (unsigned)(set.count * reps * nallocs));
+    for (size_t wi = 0; wi < set.count && !runner_interrupted; wi++) {
+        const struct workload_spec *w = set.items[wi];
+        struct opstream stream = {.fd = -1};
+        if (opstream_generate(w, &stream, err, sizeof err) < 0) {
+            fprintf(stderr, "allocscope run: workload %s: %s\n", w->name, err);
+            totals.failed += (unsigned)(reps * nallocs);
+            continue;
+        }
+        run_meta_add_workload(meta, w, stream.header);
+        results_write_run_json(&dir, meta, err, sizeof err);
+        for (unsigned rep = 1; rep <= reps && !runner_interrupted; rep++)
+            for (size_t ai = 0; ai < nallocs && !runner_interrupted; ai++) {
+                progress_step(&prog, w->name, allocs[ai]->name, rep);
+                measure_one(&dir, meta, w, &stream, allocs[ai], rep, &o, worker, &totals);
+            }
+        opstream_close(&stream);
+    }
+    progress_finish(&prog);
+
+    const char *status = runner_interrupted ? "interrupted" : "complete";
+    run_meta_finish(meta, status, totals.total, totals.ok, totals.failed);
+    if (results_write_run_json(&dir, meta, err, sizeof err) < 0)
+        fprintf(stderr, "allocscope run: %s\n", err);
+    results_close(&dir);
+    fprintf(stderr, "allocscope: %u runs: %u ok, %u failed, %u skipped -> %s\n", totals.total,
+            totals.ok, totals.failed, totals.skipped, out_dir);
+
+    (void)o.no_plots; /* PLOTS-PENDING */
+    json_decref(meta);
+    free(allocs);
+    free_workloads(&set);
+    registry_free(&reg);
+    if (runner_interrupted)
+        return 130;
+    return totals.failed ? EXIT_RUNS_FAILED : EXIT_OK;
+}

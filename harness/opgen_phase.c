@@ -1,0 +1,220 @@
+/* opgen_phase.c - the ops each kind of phase emits (churn, free, script).
+ * Bookkeeping (slots, live sets, wait flags) lives in opgen.c. */
+#include "opgen_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "size_dist.h"
+
+static enum op_kind mix_to_op(enum mix_op m)
+{
+    switch (m) {
+    case MIX_CALLOC:
+        return OP_CALLOC;
+    case MIX_REALLOC:
+        return OP_REALLOC;
+    case MIX_POSIX_MEMALIGN:
+        return OP_POSIX_MEMALIGN;
+    case MIX_ALIGNED_ALLOC:
+        return OP_ALIGNED_ALLOC;
+    case MIX_FREE:
+        return OP_FREE;
+    case MIX_MALLOC:
+    case MIX_COUNT:
+        break;
+    }
+    return OP_MALLOC;
+}
+
+/* Weighted choice among mix entries; `with_free` = false leaves out free. */
+static enum mix_op pick_mix(struct gen *g, const struct phase_spec *p, int with_free)
+{
+    double total = 0;
+    for (int m = 0; m < MIX_COUNT; m++)
+        if (with_free || m != MIX_FREE)
+            total += p->mix[m];
+    double x = prng_unit(&g->rng) * total;
+    for (int m = 0; m < MIX_COUNT; m++) {
+        if (!with_free && m == MIX_FREE)
+            continue;
+        if (x < p->mix[m])
+            return (enum mix_op)m;
+        x -= p->mix[m];
+    }
+    return MIX_MALLOC; /* rounding at the top end */
+}
+
+static uint64_t round_up(uint64_t v, uint64_t align)
+{
+    return (v + align - 1) & ~(align - 1);
+}
+
+static int is_consumer(const struct workload_spec *w, uint32_t t)
+{
+    return w->pattern == THREADS_PRODUCER_CONSUMER && t >= w->threads / 2;
+}
+
+/* Which thread executes the free of an object owned by `owner`. */
+static uint32_t free_runner(struct gen *g, const struct workload_spec *w, uint32_t owner)
+{
+    if (w->pattern == THREADS_PRODUCER_CONSUMER) {
+        uint32_t producers = w->threads / 2, consumers = w->threads - producers;
+        uint32_t c = producers + g->next_consumer;
+        g->next_consumer = (g->next_consumer + 1) % consumers;
+        return c;
+    }
+    if (w->threads > 1 && w->cross_thread_free > 0 &&
+        prng_unit(&g->rng) < w->cross_thread_free) {
+        uint32_t other = (uint32_t)prng_below(&g->rng, w->threads - 1);
+        return other >= owner ? other + 1 : other;
+    }
+    return owner;
+}
+
+static void emit_allocation(struct gen *g, uint32_t t, const struct phase_spec *p,
+                            const struct size_sampler *sizes, enum op_kind kind)
+{
+    uint64_t size = size_sampler_draw(sizes, &g->rng);
+    if (kind == OP_ALIGNED_ALLOC)
+        size = round_up(size, p->align); /* C11: size must be a multiple */
+    gen_alloc(g, t, kind, size, p->align, p->touch, gen_new_slot(g, t));
+}
+
+static void emit_realloc(struct gen *g, uint32_t t, const struct phase_spec *p)
+{
+    uint32_t slot = gen_pick_victim(g, t, FREE_RANDOM);
+    double f = p->realloc_min + (p->realloc_max - p->realloc_min) * prng_unit(&g->rng);
+    double next = (double)g->slots[slot].size * f;
+    uint64_t size = next < 1 ? 1 : (uint64_t)llround(next);
+    if (size > SPEC_MAX_OBJECT_SIZE)
+        size = SPEC_MAX_OBJECT_SIZE;
+    gen_realloc(g, t, slot, size, p->touch);
+}
+
+static int below_target(const struct gen *g, const struct phase_spec *p)
+{
+    if (p->live_objects)
+        return g->live_objects < p->live_objects;
+    return g->live_bytes < p->live_bytes;
+}
+
+/* One op of a churn phase for thread t (never a consumer). */
+static void churn_step(struct gen *g, const struct workload_spec *w, const struct phase_spec *p,
+                       const struct size_sampler *sizes, uint32_t t)
+{
+    int has_target = p->live_objects || p->live_bytes;
+    int own = g->threads[t].live_count > 0;
+    enum mix_op m;
+    if (p->free_order == FREE_NEVER)
+        m = pick_mix(g, p, 0);
+    else if (has_target)
+        m = below_target(g, p) ? pick_mix(g, p, 0) : MIX_FREE;
+    else
+        m = pick_mix(g, p, 1);
+
+    if ((m == MIX_FREE || m == MIX_REALLOC) && !own)
+        m = MIX_MALLOC; /* nothing of its own to free or grow yet */
+    if (m == MIX_FREE) {
+        uint32_t victim = gen_pick_victim(g, t, p->free_order);
+        gen_free(g, free_runner(g, w, t), victim);
+    } else if (m == MIX_REALLOC) {
+        emit_realloc(g, t, p);
+    } else {
+        emit_allocation(g, t, p, sizes, mix_to_op(m));
+    }
+}
+
+static int gen_churn(struct gen *g, const struct workload_spec *w, const struct phase_spec *p,
+                     char *errbuf, size_t errlen)
+{
+    struct size_sampler sizes;
+    if (size_sampler_init(&sizes, &p->sizes) < 0) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    uint32_t actors = w->pattern == THREADS_PRODUCER_CONSUMER ? w->threads / 2 : w->threads;
+    uint64_t start = g->total_ops;
+    for (uint32_t turn = 0; g->total_ops - start < p->ops; turn = (turn + 1) % actors) {
+        if (!is_consumer(w, turn))
+            churn_step(g, w, p, &sizes, turn);
+    }
+    size_sampler_free(&sizes);
+    return 0;
+}
+
+static void gen_free_phase(struct gen *g, const struct workload_spec *w,
+                           const struct phase_spec *p)
+{
+    enum free_order order = p->free_order == FREE_NEVER ? FREE_RANDOM : p->free_order;
+    uint64_t remaining[SPEC_MAX_THREADS];
+    uint64_t left = 0;
+    for (uint32_t t = 0; t < w->threads; t++) {
+        remaining[t] = (uint64_t)llround(p->free_fraction * (double)g->threads[t].live_count);
+        left += remaining[t];
+    }
+    for (uint32_t t = 0; left > 0; t = (t + 1) % w->threads) {
+        if (remaining[t] == 0)
+            continue;
+        gen_free(g, free_runner(g, w, t), gen_pick_victim(g, t, order));
+        remaining[t]--;
+        left--;
+    }
+}
+
+static int gen_script(struct gen *g, const struct phase_spec *p, char *errbuf, size_t errlen)
+{
+    uint32_t *slot_of = malloc((p->script_objects ? p->script_objects : 1) * sizeof *slot_of);
+    if (!slot_of) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    for (uint32_t i = 0; i < p->script_objects; i++)
+        slot_of[i] = UINT32_MAX;
+    for (size_t i = 0; i < p->script_len; i++) {
+        const struct script_op *s = &p->script[i];
+        enum op_kind kind = OP_MALLOC;
+        switch (s->kind) {
+        case SCRIPT_FREE:
+            gen_free(g, 0, slot_of[s->object]);
+            slot_of[s->object] = UINT32_MAX;
+            continue;
+        case SCRIPT_REALLOC:
+            gen_realloc(g, 0, slot_of[s->object], s->size, p->touch);
+            continue;
+        case SCRIPT_MALLOC:
+            kind = OP_MALLOC;
+            break;
+        case SCRIPT_CALLOC:
+            kind = OP_CALLOC;
+            break;
+        case SCRIPT_POSIX_MEMALIGN:
+            kind = OP_POSIX_MEMALIGN;
+            break;
+        case SCRIPT_ALIGNED_ALLOC:
+            kind = OP_ALIGNED_ALLOC;
+            break;
+        }
+        uint32_t slot = gen_new_slot(g, 0);
+        slot_of[s->object] = slot;
+        gen_alloc(g, 0, kind, s->size, s->align ? s->align : 16, p->touch, slot);
+    }
+    free(slot_of);
+    return 0;
+}
+
+int gen_phase(struct gen *g, const struct workload_spec *w, const struct phase_spec *p,
+              char *errbuf, size_t errlen)
+{
+    switch (p->kind) {
+    case PHASE_CHURN:
+        return gen_churn(g, w, p, errbuf, errlen);
+    case PHASE_FREE:
+        gen_free_phase(g, w, p);
+        return 0;
+    case PHASE_SCRIPT:
+        return gen_script(g, p, errbuf, errlen);
+    }
+    return 0;
+}

@@ -1,0 +1,31 @@
+/* run_meta.h - building run.json (schema in docs/results.md). */
+#ifndef ALLOCSCOPE_RUN_META_H
+#define ALLOCSCOPE_RUN_META_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "host_info.h"
+#include "opstream.h"
+#include "registry.h"
+#include "spec.h"
+
+/* The skeleton: tool, command line, start time, host, perf, options. */
+json_t *run_meta_new(int argc, char **argv, const struct host_info *host, bool quick,
+                     unsigned reps);
+
+void run_meta_add_allocator(json_t *run, const struct allocator_entry *a);
+/* Record the version the allocator reported in its first successful run. */
+void run_meta_set_allocator_version(json_t *run, const char *name, const char *version);
+
+void run_meta_add_workload(json_t *run, const struct workload_spec *w,
+                           const struct opstream_header *stream);
+
+/* status: running | complete | interrupted; sets finished_at unless running. */
+void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned ok,
+                     unsigned failed);
+
+/* UTC "2026-11-20T12:00:00Z" for now. */
+void run_meta_timestamp(char out[32]);
+
+#endif

@@ -1,0 +1,277 @@
+/* runner.c - starting and watching one measured child (see runner.h). */
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+volatile int runner_interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    runner_interrupted = 1;
+}
+
+void runner_install_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: poll wakes */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+const char *run_status_name(enum run_status s)
+{
+    switch (s) {
+    case RUN_OK:
+        return "ok";
+    case RUN_FAILED:
+        return "failed";
+    case RUN_CRASHED:
+        return "crashed";
+    case RUN_TIMEOUT:
+        return "timeout";
+    case RUN_SKIPPED:
+        return "skipped";
+    }
+    return "failed";
+}
+
+int runner_worker_path(char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0)
+        return -1;
+    exe[n] = '\0';
+    snprintf(out, outlen, "%s/allocscope-worker", dirname(exe));
+    return access(out, X_OK);
+}
+
+/* Samples the stream can produce, plus room for phase ends and slack. */
+static size_t region_capacity(const struct opstream_header *h)
+{
+    return h->total_ops / h->sample_every + h->marker_ops + 16;
+}
+
+static struct result_region *make_region(int *fd_out, size_t *bytes_out, size_t capacity)
+{
+    size_t bytes = sizeof(struct result_region) + capacity * sizeof(struct sample);
+    int fd = memfd_create("allocscope-result", MFD_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    if (ftruncate(fd, (off_t)bytes) < 0) {
+        close(fd);
+        return NULL;
+    }
+    struct result_region *r = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (r == MAP_FAILED) {
+        close(fd);
+        return NULL;
+    }
+    r->magic = RESULT_MAGIC;
+    r->version = RESULT_VERSION;
+    r->sample_capacity = capacity;
+    *fd_out = fd;
+    *bytes_out = bytes;
+    return r;
+}
+
+/* The parent's environment without LD_PRELOAD, plus the allocator's. */
+static char **child_env(const char *preload, char *preload_var, size_t varlen)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 2, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+            env[k++] = environ[i];
+    if (preload && preload[0]) {
+        snprintf(preload_var, varlen, "LD_PRELOAD=%s", preload);
+        env[k++] = preload_var;
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static const char *state_name(uint32_t state)
+{
+    switch (state) {
+    case RESULT_STARTED:
+        return "before allocator verification";
+    case RESULT_VERIFIED:
+        return "during set-up";
+    case RESULT_MEASURING:
+        return "while measuring";
+    case RESULT_DONE:
+        return "after the last op";
+    default:
+        return "before the worker started";
+    }
+}
+
+/* Last non-empty line of the child's log, for failure reasons. */
+static void log_tail(const char *path, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    if (!path)
+        return;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0])
+            snprintf(out, outlen, "%s", line);
+    }
+    fclose(f);
+}
+
+static pid_t spawn_worker(const struct run_request *req, int result_fd, char **env)
+{
+    char stream_arg[16], result_arg[16];
+    snprintf(stream_arg, sizeof stream_arg, "%d", req->stream->fd);
+    snprintf(result_arg, sizeof result_arg, "%d", result_fd);
+    const struct allocator_entry *a = req->alloc;
+    static const char *const probe_names[] = {"none", "glibc", "mallctl", "int_function",
+                                              "string_function"};
+    static const char *const stats_names[] = {"none", "glibc", "jemalloc", "mimalloc"};
+    char *argv[] = {(char *)"allocscope-worker", stream_arg, result_arg,
+                    (char *)a->expect_path,     (char *)stats_names[a->stats],
+                    (char *)probe_names[a->version_probe],
+                    a->version_symbol ? a->version_symbol : (char *)"", NULL};
+
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    /* Child: only async-signal-safe calls until execve. */
+    int log = open(req->log_path ? req->log_path : "/dev/null",
+                   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log >= 0) {
+        dup2(log, STDOUT_FILENO);
+        dup2(log, STDERR_FILENO);
+    }
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0)
+        dup2(devnull, STDIN_FILENO);
+    fcntl(req->stream->fd, F_SETFD, 0); /* inherited across exec */
+    fcntl(result_fd, F_SETFD, 0);
+    signal(SIGINT, SIG_IGN); /* the parent decides when the child stops */
+    execve(req->worker_path, argv, env);
+    _exit(127);
+}
+
+/* Wait for pid, at most timeout_s; returns 1 on timeout (child killed). */
+static int wait_with_timeout(pid_t pid, double timeout_s, int *wstatus)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    for (;;) {
+        pid_t w = waitpid(pid, wstatus, WNOHANG);
+        if (w == pid)
+            break;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double elapsed = (double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
+        if (elapsed >= timeout_s || runner_interrupted) {
+            kill(pid, SIGKILL);
+            waitpid(pid, wstatus, 0);
+            if (pidfd >= 0)
+                close(pidfd);
+            return runner_interrupted ? 2 : 1;
+        }
+        int wait_ms = (int)((timeout_s - elapsed) * 1000) + 1;
+        if (pidfd >= 0) {
+            struct pollfd p = {.fd = pidfd, .events = POLLIN};
+            poll(&p, 1, wait_ms < 200 ? wait_ms : 200);
+        } else {
+            struct timespec nap = {0, 2000000};
+            nanosleep(&nap, NULL);
+        }
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+    return 0;
+}
+
+int runner_execute(const struct run_request *req, struct run_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = RUN_FAILED;
+    int result_fd;
+    out->res = make_region(&result_fd, &out->res_bytes, region_capacity(req->stream->header));
+    if (!out->res) {
+        snprintf(out->reason, sizeof out->reason, "cannot create result region: %s",
+                 strerror(errno));
+        return -1;
+    }
+    char preload_var[PATH_MAX + 16];
+    char **env = child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
+    pid_t pid = env ? spawn_worker(req, result_fd, env) : -1;
+    free(env);
+    close(result_fd);
+    if (pid < 0) {
+        snprintf(out->reason, sizeof out->reason, "cannot start worker: %s", strerror(errno));
+        return -1;
+    }
+
+    int wstatus = 0;
+    int timed_out = wait_with_timeout(pid, req->timeout_s, &wstatus);
+    struct result_region *r = out->res;
+    uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
+    char tail[512];
+
+    if (timed_out == 2) {
+        snprintf(out->reason, sizeof out->reason, "interrupted %s", state_name(state));
+    } else if (timed_out) {
+        out->status = RUN_TIMEOUT;
+        snprintf(out->reason, sizeof out->reason,
+                 "exceeded the timeout of %.0f s %s (%llu samples kept)", req->timeout_s,
+                 state_name(state), (unsigned long long)r->sample_count);
+    } else if (WIFSIGNALED(wstatus)) {
+        out->status = RUN_CRASHED;
+        int sig = WTERMSIG(wstatus);
+        snprintf(out->reason, sizeof out->reason, "killed by SIG%s (%s) %s (%llu samples kept)",
+                 sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", strsignal(sig), state_name(state),
+                 (unsigned long long)r->sample_count);
+    } else if (state == RESULT_DONE && WEXITSTATUS(wstatus) == 0) {
+        out->status = RUN_OK;
+    } else if (state == RESULT_FAILED) {
+        snprintf(out->reason, sizeof out->reason, "%s", r->error);
+    } else if (WEXITSTATUS(wstatus) == 127 && state == 0) {
+        snprintf(out->reason, sizeof out->reason, "cannot execute %s", req->worker_path);
+    } else {
+        log_tail(req->log_path, tail, sizeof tail);
+        snprintf(out->reason, sizeof out->reason, "worker exited with status %d %s%s%.300s",
+                 WEXITSTATUS(wstatus), state_name(state), tail[0] ? ": " : "", tail);
+    }
+    return 0;
+}
+
+void run_outcome_release(struct run_outcome *out)
+{
+    if (out->res)
+        munmap(out->res, out->res_bytes);
+    out->res = NULL;
+}

@@ -1,0 +1,46 @@
+/* runner.h - one measured run: a fresh allocscope-worker process with the
+ * allocator preloaded, watched until it finishes, fails, crashes or times
+ * out. Whatever the child measured is read back from the shared result
+ * region, also when it died. */
+#ifndef ALLOCSCOPE_RUNNER_H
+#define ALLOCSCOPE_RUNNER_H
+
+#include <stddef.h>
+
+#include "opstream.h"
+#include "registry.h"
+#include "worker_protocol.h"
+
+enum run_status { RUN_OK, RUN_FAILED, RUN_CRASHED, RUN_TIMEOUT, RUN_SKIPPED };
+
+const char *run_status_name(enum run_status s); /* "ok", "failed", ... */
+
+struct run_request {
+    const struct opstream *stream;
+    const struct allocator_entry *alloc;
+    const char *worker_path;
+    double timeout_s;
+    const char *log_path; /* child's stdout and stderr; NULL = /dev/null */
+};
+
+struct run_outcome {
+    enum run_status status;
+    char reason[768];
+    struct result_region *res; /* parent's mapping; NULL if none was made */
+    size_t res_bytes;
+};
+
+/* Returns 0 when a run was attempted (see outcome->status), -1 when it could
+ * not even start (reason says why; status is RUN_FAILED). */
+int runner_execute(const struct run_request *req, struct run_outcome *out);
+void run_outcome_release(struct run_outcome *out);
+
+/* Set by SIGINT/SIGTERM (installed by runner_install_signals): the current
+ * child is stopped and the caller should finish up. */
+extern volatile int runner_interrupted;
+void runner_install_signals(void);
+
+/* Path of allocscope-worker: next to the running executable. */
+int runner_worker_path(char *out, size_t outlen);
+
+#endif
