@@ -292,6 +292,7 @@ static void run_thread_ops(struct exec_thread *th)
 static void *thread_main(void *arg)
 {
     struct exec_thread *th = arg;
+    pthread_barrier_wait(&th->ctx->barrier); /* parked: baseline may be taken */
     pthread_barrier_wait(&th->ctx->barrier); /* start gate */
     run_thread_ops(th);
     return NULL;
@@ -349,6 +350,11 @@ int executor_prepare(struct exec_ctx *ctx, struct opstream_header *stream,
 int executor_run(struct exec_ctx *ctx)
 {
     struct result_region *res = ctx->res;
+
+    /* Every thread has started and faulted in its stack and TLS before the
+     * baseline, so none of that counts as heap. */
+    if (ctx->thread_count > 1)
+        pthread_barrier_wait(&ctx->barrier);
 
     /* Baseline: immediately before the first measured op. */
     struct statm_reading m;

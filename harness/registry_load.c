@@ -1,0 +1,166 @@
+/* registry_load.c - reading allocators/registry.yaml (see registry.h for
+ * the keys). The top level is a mapping with the single key `allocators:`,
+ * a non-empty sequence of entries with unique names. registry_resolve()
+ * lives elsewhere; the resolved fields stay zeroed here. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "yaml_value.h"
+
+#define REGISTRY_MAX_FILE_BYTES (1u << 20)
+
+static const char *const top_keys[] = {"allocators", NULL};
+static const char *const entry_keys[] = {
+    "name", "description", "library", "serves_from", "package", "version", "stats", NULL,
+};
+/* Index = enum version_probe - 1. */
+static const char *const probe_names[] = {"glibc", "mallctl", "int_function", "string_function",
+                                          NULL};
+static const char *const stats_names[] = {"none", "glibc", "jemalloc", "mimalloc", NULL};
+
+/* An optional string where `none` means "not given". */
+static int read_optional(const struct yctx *c, const struct ynode *map, const char *key,
+                         char **out)
+{
+    const struct ynode *v = ymap_get(map, key);
+    if (!v || yread_string(c, key, v, out) != 0)
+        return v ? -1 : 0;
+    if (strcmp(*out, "none") == 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return 0;
+}
+
+static int read_version(const struct yctx *c, const struct ynode *v, struct allocator_entry *e)
+{
+    if (v->kind == YNODE_SCALAR && strcmp(v->text, "none") == 0)
+        return 0;
+    if (yexpect_mapping(c, "version", v) != 0 ||
+        ymap_check_keys(c, v, "version", probe_names) != 0)
+        return -1;
+    if (v->count != 1)
+        return yfail(c, v, "'version' takes exactly one of glibc, mallctl, int_function or "
+                           "string_function");
+    int probe = 0;
+    while (strcmp(probe_names[probe], ymap_key_at(v, 0)->text) != 0)
+        probe++;
+    e->version_probe = (enum version_probe)(probe + 1);
+    return yread_string(c, probe_names[probe], ymap_value_at(v, 0), &e->version_symbol);
+}
+
+static int read_entry(const struct yctx *c, const struct ynode *n, struct allocator_entry *e)
+{
+    if (yexpect_mapping(c, "allocator entry", n) != 0)
+        return -1;
+    n = ynode_deref(n);
+    if (ymap_check_keys(c, n, "an allocator entry", entry_keys) != 0)
+        return -1;
+    e->pos = (struct source_pos){c->file, n->line, n->col};
+    const struct ynode *v = ymap_get(n, "name");
+    int stats = STATS_NONE;
+    if (!v)
+        return yfail(c, n, "an allocator entry needs 'name'");
+    if (yread_name(c, "allocator name", v, true, &e->name) != 0)
+        return -1;
+    if ((v = ymap_get(n, "description")) && yread_string(c, "description", v, &e->description))
+        return -1;
+    if (read_optional(c, n, "library", &e->library) != 0 ||
+        read_optional(c, n, "serves_from", &e->serves_from) != 0 ||
+        read_optional(c, n, "package", &e->package) != 0)
+        return -1;
+    if ((v = ymap_get(n, "version")) && read_version(c, v, e) != 0)
+        return -1;
+    if ((v = ymap_get(n, "stats")) && yread_choice(c, "stats", v, stats_names, &stats) != 0)
+        return -1;
+    e->stats = (enum stats_kind)stats; /* names listed in enum order */
+    return 0;
+}
+
+static int read_registry(const struct yctx *c, const struct ynode *root,
+                         struct allocator_registry *reg)
+{
+    char buf[64];
+    root = ynode_deref(root);
+    if (root->kind != YNODE_MAPPING)
+        return yfail(c, root, "expected a mapping with an 'allocators:' key, got %s",
+                     ydescribe(root, buf, sizeof buf));
+    if (ymap_check_keys(c, root, "the registry", top_keys) != 0)
+        return -1;
+    const struct ynode *list = ymap_get(root, "allocators");
+    if (!list)
+        return yfail(c, root, "the registry needs 'allocators:'");
+    if (yexpect_sequence(c, "allocators", list) != 0)
+        return -1;
+    list = ynode_deref(list);
+    if (list->count == 0)
+        return yfail(c, list, "'allocators' is empty");
+    if (!(reg->entries = calloc(list->count, sizeof *reg->entries)))
+        return yfail(c, list, "out of memory");
+    reg->count = list->count;
+    for (size_t i = 0; i < list->count; i++) {
+        if (read_entry(c, list->items[i], &reg->entries[i]) != 0)
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(reg->entries[j].name, reg->entries[i].name) == 0)
+                return yfail(c, ymap_get(ynode_deref(list->items[i]), "name"),
+                             "duplicate allocator name '%s' (first at %u:%u)",
+                             reg->entries[i].name, reg->entries[j].pos.line,
+                             reg->entries[j].pos.col);
+    }
+    return 0;
+}
+
+int registry_load(const char *path, struct allocator_registry *out, struct spec_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t len;
+    char *text = ydoc_read_file(path, REGISTRY_MAX_FILE_BYTES, &len);
+    if (!text) {
+        snprintf(err->message, sizeof err->message, "%s:1:1: cannot read the registry: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    out->file = strdup(path);
+    struct yctx c = {out->file, err};
+    struct ydoc doc;
+    int rc = -1;
+    if (!out->file)
+        snprintf(err->message, sizeof err->message, "%s:1:1: out of memory", path);
+    else if (ydoc_parse(&doc, out->file, text, len, err) == 0) {
+        rc = read_registry(&c, doc.root, out);
+        ydoc_free(&doc);
+    }
+    free(text);
+    if (rc != 0)
+        registry_free(out);
+    return rc;
+}
+
+void registry_free(struct allocator_registry *reg)
+{
+    for (size_t i = 0; i < reg->count; i++) {
+        struct allocator_entry *e = &reg->entries[i];
+        free(e->name);
+        free(e->description);
+        free(e->library);
+        free(e->serves_from);
+        free(e->package);
+        free(e->version_symbol);
+    }
+    free(reg->entries);
+    free(reg->file);
+    memset(reg, 0, sizeof *reg);
+}
+
+const struct allocator_entry *registry_find(const struct allocator_registry *reg,
+                                            const char *name)
+{
+    for (size_t i = 0; i < reg->count; i++)
+        if (strcmp(reg->entries[i].name, name) == 0)
+            return &reg->entries[i];
+    return NULL;
+}

@@ -1,0 +1,132 @@
+/* spec_hash.c - spec_workload_hash: FNV-1a-64 over the resolved fields
+ * that shape the op stream, in a fixed order.
+ *
+ * Stability rules: integers are fed as 8 little-endian bytes and doubles as
+ * their IEEE-754 bits (-0.0 folded into 0.0), so the hash is the same on
+ * every build; strings are fed with their length. Pointers, the file path,
+ * source positions, the workload name, description and timeout are left
+ * out: they do not change what the worker executes. Bump the version
+ * string when the field list changes. */
+#include <string.h>
+
+#include "spec_parse.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static void feed_bytes(uint64_t *h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        *h ^= p[i];
+        *h *= FNV_PRIME;
+    }
+}
+
+static void feed_u64(uint64_t *h, uint64_t v)
+{
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(v >> (8 * i));
+    feed_bytes(h, le, sizeof le);
+}
+
+static void feed_double(uint64_t *h, double d)
+{
+    uint64_t bits;
+    if (d == 0)
+        d = 0; /* -0.0 -> +0.0 */
+    memcpy(&bits, &d, sizeof bits);
+    feed_u64(h, bits);
+}
+
+static void feed_string(uint64_t *h, const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    feed_u64(h, len);
+    feed_bytes(h, s, len);
+}
+
+static void feed_sizes(uint64_t *h, const struct size_dist *d)
+{
+    feed_u64(h, d->kind);
+    switch (d->kind) {
+    case SIZE_FIXED:
+        feed_u64(h, d->fixed);
+        break;
+    case SIZE_UNIFORM:
+        feed_u64(h, d->lo);
+        feed_u64(h, d->hi);
+        break;
+    case SIZE_LOGNORMAL:
+        feed_double(h, d->median);
+        feed_double(h, d->sigma);
+        break;
+    case SIZE_PARETO:
+        feed_u64(h, d->scale);
+        feed_double(h, d->alpha);
+        break;
+    case SIZE_TABLE:
+        feed_u64(h, d->table_len);
+        for (size_t i = 0; i < d->table_len; i++) {
+            feed_u64(h, d->table[i].size);
+            feed_double(h, d->table[i].weight);
+        }
+        break;
+    }
+    feed_u64(h, d->clamp_min);
+    feed_u64(h, d->clamp_max);
+}
+
+static void feed_phase(uint64_t *h, const struct phase_spec *p)
+{
+    feed_string(h, p->name); /* phase names label the stream's phase markers */
+    feed_u64(h, p->kind);
+    switch (p->kind) {
+    case PHASE_CHURN:
+        feed_u64(h, p->ops);
+        feed_sizes(h, &p->sizes);
+        for (int i = 0; i < MIX_COUNT; i++)
+            feed_double(h, p->mix[i]);
+        feed_u64(h, p->free_order);
+        feed_u64(h, p->live_objects);
+        feed_u64(h, p->live_bytes);
+        feed_u64(h, p->touch);
+        feed_u64(h, p->align);
+        feed_double(h, p->realloc_min);
+        feed_double(h, p->realloc_max);
+        break;
+    case PHASE_FREE:
+        feed_double(h, p->free_fraction);
+        feed_u64(h, p->free_order);
+        break;
+    case PHASE_SCRIPT:
+        feed_u64(h, p->touch);
+        feed_u64(h, p->script_objects);
+        feed_u64(h, p->script_len);
+        for (size_t i = 0; i < p->script_len; i++) {
+            const struct script_op *op = &p->script[i];
+            feed_u64(h, op->kind);
+            feed_u64(h, op->object);
+            feed_u64(h, op->size);
+            feed_u64(h, op->align);
+        }
+        break;
+    }
+}
+
+uint64_t spec_workload_hash(const struct workload_spec *w)
+{
+    uint64_t h = FNV_OFFSET;
+    feed_string(&h, "allocscope-workload-v1");
+    feed_u64(&h, w->seed);
+    feed_u64(&h, w->threads);
+    feed_u64(&h, w->pattern);
+    feed_double(&h, w->cross_thread_free);
+    feed_u64(&h, w->sample_every);
+    feed_u64(&h, w->teardown);
+    feed_u64(&h, w->phase_count);
+    for (size_t i = 0; i < w->phase_count; i++)
+        feed_phase(&h, &w->phases[i]);
+    return h;
+}
