@@ -114,12 +114,13 @@ static void list_workloads(void)
         if (spec_load_file(path, &s, &err) < 0) {
             printf("  %-24s invalid: %s\n", names[i], err.message);
         } else {
-            if (s.workload_count == 1 && !s.name) {
+            /* A workload file loads as a suite named after its workload. */
+            if (s.workload_count == 1 && strcmp(s.name, s.workloads[0].name) == 0) {
                 const struct workload_spec *w = &s.workloads[0];
                 printf("  %-24s %s\n", w->name, w->description ? w->description : "");
             } else {
-                printf("  %-24s suite '%s' of %zu workloads\n", names[i],
-                       s.name ? s.name : "", s.workload_count);
+                printf("  %-24s suite '%s' of %zu workload%s (%s)\n", s.name, s.name,
+                       s.workload_count, s.workload_count == 1 ? "" : "s", names[i]);
             }
             spec_free(&s);
         }
