@@ -410,8 +410,18 @@ int cmd_run(int argc, char **argv)
         const struct workload_spec *w = set.items[wi];
         struct opstream stream = {.fd = -1};
         if (opstream_generate(w, &stream, err, sizeof err) < 0) {
-            fprintf(stderr, "allocscope run: workload %s: %s\n", w->name, err);
-            totals.failed += (unsigned)(reps * nallocs);
+            /* Every run of this workload gets its row with the reason. */
+            for (unsigned rep = 1; rep <= reps; rep++)
+                for (size_t ai = 0; ai < nallocs; ai++) {
+                    struct results_row row = {.workload = w->name, .allocator = allocs[ai]->name,
+                                              .rep = rep, .status = RUN_FAILED, .reason = err,
+                                              .threads = w->threads};
+                    results_append_row(&dir, &row);
+                    progress_step(&prog, w->name, allocs[ai]->name, rep);
+                    totals.total++;
+                    totals.failed++;
+                }
+            progress_message("failed %s: cannot generate its op stream: %s", w->name, err);
             continue;
         }
         run_meta_add_workload(meta, w, stream.header);
