@@ -1,0 +1,77 @@
+/* thread_cache.h - per-thread stacks of free small objects: the fast path.
+ *
+ * Each thread has one bin per size class in initial-exec TLS: a LIFO list
+ * linked through the objects' first word.  malloc pops, free pushes; no
+ * lock, no atomic, no call.  Objects move to and from the central pool
+ * (central.h) in batches when a bin runs empty or full.
+ *
+ * Invariant: a bin accepts objects only while its thread cache is active:
+ * `limit` is 0 before the cache is set up and after the thread's exit
+ * handler has emptied it, so the push below fails and the slow path (which
+ * knows the state) decides.  A bin's `count` objects are not on any run's
+ * free list; they count as live in their runs.
+ */
+#ifndef REF_THREAD_CACHE_H
+#define REF_THREAD_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "size_class.h"
+
+enum thread_cache_state {
+    TC_UNINIT = 0,    /* TLS starts zeroed */
+    TC_SETTING_UP,    /* registering the exit handler; may re-enter malloc */
+    TC_ACTIVE,
+    TC_DEAD,          /* thread exiting: everything goes to the central pool */
+};
+
+struct cache_bin {
+    void *head;
+    uint32_t count;
+    uint32_t limit;
+};
+
+struct thread_cache {
+    struct cache_bin bins[SIZE_CLASS_COUNT];
+    int state;
+    unsigned shard; /* the central pools this thread takes from */
+};
+
+extern __thread struct thread_cache tc_self
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
+
+static inline void *tc_pop(unsigned c)
+{
+    struct cache_bin *bin = &tc_self.bins[c];
+    void *p = bin->head;
+    if (LIKELY(p != NULL)) {
+        bin->head = *(void **)p;
+        bin->count--;
+    }
+    return p;
+}
+
+static inline bool tc_push(unsigned c, void *p)
+{
+    struct cache_bin *bin = &tc_self.bins[c];
+    if (UNLIKELY(bin->count >= bin->limit))
+        return false;
+    *(void **)p = bin->head;
+    bin->head = p;
+    bin->count++;
+    return true;
+}
+
+/* Slow paths: an empty bin (refill a batch) and a full or inactive one. */
+INTERNAL void *tc_alloc_slow(unsigned c);
+INTERNAL void tc_free_slow(unsigned c, void *p);
+
+/* Returns every cached object of the calling thread to the central pool. */
+INTERNAL void tc_flush(void);
+
+/* pthread key destructor: runs when a thread exits. */
+INTERNAL void tc_thread_exit(void *cache);
+
+#endif
