@@ -64,8 +64,8 @@ static void test_shipped(void)
          STATS_MIMALLOC},
         {"tcmalloc", "libtcmalloc_minimal.so.4", "libtcmalloc-minimal4", NULL, VERSION_NONE,
          STATS_NONE},
-        {"reference", "{exe_dir}/../lib/liballocscope_reference.so", NULL, NULL, VERSION_NONE,
-         STATS_NONE},
+        {"reference", "{exe_dir}/../lib/liballocscope_reference.so", NULL,
+         "allocscope_reference_version", VERSION_STRING_FUNCTION, STATS_NONE},
     };
     CHECK_U(reg.count, 5);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
