@@ -19,6 +19,7 @@
 #include "figures.h"
 #include "host_info.h"
 #include "paths.h"
+#include "plot.h"
 #include "progress.h"
 #include "registry.h"
 #include "results.h"
@@ -443,7 +444,12 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "allocscope: %u runs: %u ok, %u failed, %u skipped -> %s\n", totals.total,
             totals.ok, totals.failed, totals.skipped, out_dir);
 
-    (void)o.no_plots; /* PLOTS-PENDING */
+    if (!o.no_plots && !runner_interrupted && totals.ok > 0) {
+        if (plot_render_run(out_dir, NULL, !isatty(STDERR_FILENO), err, sizeof err) < 0)
+            fprintf(stderr, "allocscope run: plots: %s\n", err);
+        else
+            fprintf(stderr, "allocscope: report: %s/report.html\n", out_dir);
+    }
     json_decref(meta);
     free(allocs);
     free_workloads(&set);

@@ -14,6 +14,7 @@ static const struct command commands[] = {
     {"run", cmd_run, "run workloads against allocators and record results"},
     {"check", cmd_check, "validate workload and suite files"},
     {"list", cmd_list, "list allocators and shipped workloads"},
+    {"plot", cmd_plot, "render a run's charts (gnuplot) and report.html"},
 };
 
 static void usage(FILE *out)
