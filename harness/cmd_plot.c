@@ -26,6 +26,12 @@ static void usage(FILE *out)
 
 int cmd_plot(int argc, char **argv)
 {
+    /* Other modes of `plot` dispatch here, before the single-run options
+     * are parsed (e.g. `--history RUN...`). */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--history") == 0)
+            return cmd_plot_history(argc, argv);
+
     static const struct option opts[] = {
         {"out", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},

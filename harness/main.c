@@ -15,6 +15,8 @@ static const struct command commands[] = {
     {"check", cmd_check, "validate workload and suite files"},
     {"list", cmd_list, "list allocators and shipped workloads"},
     {"plot", cmd_plot, "render a run's charts (gnuplot) and report.html"},
+    {"compare", cmd_compare, "regression verdict between two runs (CI)"},
+    {"baseline", cmd_baseline, "save a run as a named baseline, list baselines"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,255 @@
+/* compare_run.c - reading a run directory for comparison (compare_run.h). */
+#include "compare_run.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        abort();
+    return d;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+/* String member of a JSON object, "" when absent or not a string. */
+static const char *jstr(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? s : "";
+}
+
+/* In the array `arr` of objects, the object whose "name" is `name`. */
+static json_t *jfind_named(json_t *arr, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (strcmp(jstr(v, "name"), name) == 0)
+            return v;
+    return NULL;
+}
+
+static int load_meta(const char *dir, struct run_data *r, json_t **root, char *err,
+                     size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    json_error_t jerr;
+    *root = json_load_file(path, 0, &jerr);
+    if (!*root) {
+        snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+        return -1;
+    }
+    if (!json_is_object(*root)) {
+        snprintf(err, errlen, "%s: not a JSON object", path);
+        return -1;
+    }
+    json_t *host = json_object_get(*root, "host"), *tool = json_object_get(*root, "tool");
+    r->cpu_model = xstrdup(jstr(host, "cpu_model"));
+    r->kernel = xstrdup(jstr(host, "kernel"));
+    r->thp_mode = xstrdup(jstr(host, "thp_mode"));
+    r->hostname = xstrdup(jstr(host, "hostname"));
+    r->cores = (long)json_integer_value(json_object_get(host, "cores"));
+    r->page_size = (long)json_integer_value(json_object_get(host, "page_size"));
+    if (r->page_size <= 0)
+        r->page_size = 4096;
+    r->git_commit = xstrdup(jstr(tool, "git_commit"));
+    r->started_at = xstrdup(jstr(*root, "started_at"));
+    r->label = xstrdup(jstr(*root, "label"));
+    r->status = xstrdup(jstr(*root, "status"));
+    return 0;
+}
+
+static struct run_group *group_get(struct run_data *r, const char *workload,
+                                   const char *allocator, size_t max_rows)
+{
+    for (size_t i = 0; i < r->ngroups; i++)
+        if (strcmp(r->groups[i].workload, workload) == 0 &&
+            strcmp(r->groups[i].allocator, allocator) == 0)
+            return &r->groups[i];
+    /* r->groups was sized for the worst case (one group per row). */
+    struct run_group *g = &r->groups[r->ngroups++];
+    memset(g, 0, sizeof *g);
+    g->workload = xstrdup(workload);
+    g->allocator = xstrdup(allocator);
+    g->values = xcalloc(metric_count, sizeof *g->values);
+    g->nvalues = xcalloc(metric_count, sizeof *g->nvalues);
+    g->empty = xcalloc(metric_count, sizeof *g->empty);
+    for (size_t m = 0; m < metric_count; m++)
+        g->values[m] = xcalloc(max_rows, sizeof *g->values[m]);
+    return g;
+}
+
+/* The statuses a row that is not ok can have; anything else is "other". */
+static const char *const not_ok_names[] = {"failed", "crashed", "timeout", "skipped", "other"};
+#define NOT_OK_KINDS (sizeof not_ok_names / sizeof not_ok_names[0])
+
+static size_t not_ok_kind(const char *status)
+{
+    for (size_t k = 0; k + 1 < NOT_OK_KINDS; k++)
+        if (strcmp(status, not_ok_names[k]) == 0)
+            return k;
+    return NOT_OK_KINDS - 1;
+}
+
+/* "2 crashed, 1 timeout" from per-kind counts. */
+static void describe_not_ok(const size_t *counts, char *what, size_t len)
+{
+    size_t used = 0;
+    what[0] = '\0';
+    for (size_t k = 0; k < NOT_OK_KINDS && used < len; k++)
+        if (counts[k])
+            used += (size_t)snprintf(what + used, len - used, "%s%zu %s", used ? ", " : "",
+                                     counts[k], not_ok_names[k]);
+}
+
+static int parse_number(const char *cell, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(cell, &end);
+    while (*end == ' ')
+        end++;
+    return (end == cell || *end || errno == ERANGE || !isfinite(*v)) ? -1 : 0;
+}
+
+static int load_summary(const char *dir, struct run_data *r, json_t *root, char *err,
+                        size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    struct csv_table t;
+    if (csv_read(path, &t, err, errlen) != 0)
+        return -1;
+    int cw = csv_column(&t, "workload"), ca = csv_column(&t, "allocator"),
+        cs = csv_column(&t, "status");
+    if (cw < 0 || ca < 0 || cs < 0) {
+        snprintf(err, errlen, "%s:1: missing column workload, allocator or status", path);
+        csv_free(&t);
+        return -1;
+    }
+    int cspec = csv_column(&t, "spec_hash"), cops = csv_column(&t, "opstream_hash"),
+        cver = csv_column(&t, "allocator_version");
+    int *cm = xcalloc(metric_count, sizeof *cm);
+    for (size_t m = 0; m < metric_count; m++)
+        cm[m] = csv_column(&t, metric_defs[m].column);
+    r->groups = xcalloc(t.rows, sizeof *r->groups);
+    size_t(*not_ok)[NOT_OK_KINDS] = xcalloc(t.rows, sizeof *not_ok);
+    int rc = 0;
+    for (size_t i = 0; i < t.rows && rc == 0; i++) {
+        struct run_group *g = group_get(r, csv_cell(&t, i, cw), csv_cell(&t, i, ca), t.rows);
+        g->rows++;
+        const char *status = csv_cell(&t, i, cs);
+        if (strcmp(status, "ok") != 0) {
+            g->not_ok++;
+            not_ok[g - r->groups][not_ok_kind(status)]++;
+            continue;
+        }
+        g->ok++;
+        if (!g->spec_hash && csv_cell(&t, i, cspec)[0])
+            g->spec_hash = xstrdup(csv_cell(&t, i, cspec));
+        if (!g->opstream_hash && csv_cell(&t, i, cops)[0])
+            g->opstream_hash = xstrdup(csv_cell(&t, i, cops));
+        if (!g->allocator_version && csv_cell(&t, i, cver)[0])
+            g->allocator_version = xstrdup(csv_cell(&t, i, cver));
+        for (size_t m = 0; m < metric_count; m++) {
+            const char *cell = csv_cell(&t, i, cm[m]);
+            double v;
+            if (!cell[0]) {
+                g->empty[m]++;
+            } else if (parse_number(cell, &v) != 0) {
+                snprintf(err, errlen, "%s: data row %zu: %s is not a number: '%.40s'", path,
+                         i + 1, metric_defs[m].column, cell);
+                rc = -1;
+                break;
+            } else {
+                g->values[m][g->nvalues[m]++] = v;
+            }
+        }
+    }
+    for (size_t i = 0; i < r->ngroups; i++)
+        describe_not_ok(not_ok[i], r->groups[i].not_ok_what, sizeof r->groups[i].not_ok_what);
+    free(not_ok);
+    free(cm);
+    csv_free(&t);
+    /* Fill what the rows did not say from run.json. */
+    json_t *allocs = json_object_get(root, "allocators"), *wls = json_object_get(root, "workloads");
+    for (size_t i = 0; i < r->ngroups; i++) {
+        struct run_group *g = &r->groups[i];
+        json_t *w = jfind_named(wls, g->workload), *a = jfind_named(allocs, g->allocator);
+        if (!g->spec_hash && w && jstr(w, "spec_hash")[0])
+            g->spec_hash = xstrdup(jstr(w, "spec_hash"));
+        if (!g->opstream_hash && w && jstr(w, "opstream_hash")[0])
+            g->opstream_hash = xstrdup(jstr(w, "opstream_hash"));
+        if (!g->allocator_version && a && jstr(a, "version")[0])
+            g->allocator_version = xstrdup(jstr(a, "version"));
+    }
+    return rc;
+}
+
+int run_load(const char *dir, struct run_data *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->dir = xstrdup(dir);
+    json_t *root = NULL;
+    int rc = load_meta(dir, out, &root, err, errlen);
+    if (rc == 0)
+        rc = load_summary(dir, out, root, err, errlen);
+    json_decref(root);
+    if (rc != 0)
+        run_free(out);
+    return rc;
+}
+
+void run_free(struct run_data *r)
+{
+    for (size_t i = 0; i < r->ngroups; i++) {
+        struct run_group *g = &r->groups[i];
+        for (size_t m = 0; m < metric_count; m++)
+            free(g->values[m]);
+        free(g->values);
+        free(g->nvalues);
+        free(g->empty);
+        free(g->workload);
+        free(g->allocator);
+        free(g->spec_hash);
+        free(g->opstream_hash);
+        free(g->allocator_version);
+    }
+    free(r->groups);
+    free(r->dir);
+    free(r->cpu_model);
+    free(r->kernel);
+    free(r->thp_mode);
+    free(r->hostname);
+    free(r->git_commit);
+    free(r->started_at);
+    free(r->label);
+    free(r->status);
+    memset(r, 0, sizeof *r);
+}
+
+const struct run_group *run_find(const struct run_data *r, const char *workload,
+                                 const char *allocator)
+{
+    for (size_t i = 0; i < r->ngroups; i++)
+        if (strcmp(r->groups[i].workload, workload) == 0 &&
+            strcmp(r->groups[i].allocator, allocator) == 0)
+            return &r->groups[i];
+    return NULL;
+}

@@ -1,0 +1,47 @@
+/* compare_run.h - one run directory read for comparison: the facts of
+ * run.json that decide comparability, and summary.csv grouped by
+ * (workload, allocator) with each known metric's values over the ok
+ * repetitions. Used by `compare` and `plot --history`.
+ *
+ * Invariants: a group's values[m] holds only finite numbers from rows with
+ * status ok; an empty cell is never a number: it counts in empty[m]
+ * (unsupported), so "unsupported" is never confused with 0. Rows that are
+ * not ok count in not_ok and their statuses in not_ok_what. */
+#ifndef ALLOCSCOPE_COMPARE_RUN_H
+#define ALLOCSCOPE_COMPARE_RUN_H
+
+#include <stddef.h>
+
+#include "compare_metrics.h"
+
+struct run_group {
+    char *workload, *allocator;
+    size_t rows, ok, not_ok;
+    char not_ok_what[128];  /* e.g. "2 crashed, 1 timeout" */
+    char *spec_hash;        /* from the first row that has one, or run.json */
+    char *opstream_hash;
+    char *allocator_version;
+    double **values;        /* [metric_count][ok] */
+    size_t *nvalues;        /* [metric_count] */
+    size_t *empty;          /* [metric_count]: ok rows with an empty cell */
+};
+
+struct run_data {
+    char *dir;
+    /* run.json; strings are "" when absent. */
+    char *cpu_model, *kernel, *thp_mode, *hostname;
+    long cores, page_size;
+    char *git_commit, *started_at, *label, *status;
+    struct run_group *groups;
+    size_t ngroups;
+};
+
+/* Read DIR/run.json and DIR/summary.csv. Returns 0, or -1 with a message
+ * naming the file (and line) in err. */
+int run_load(const char *dir, struct run_data *out, char *err, size_t errlen);
+void run_free(struct run_data *r);
+
+const struct run_group *run_find(const struct run_data *r, const char *workload,
+                                 const char *allocator);
+
+#endif
