@@ -60,8 +60,14 @@ void render_gp_string_max(FILE *f, const char *s, size_t max)
             continue;
         }
         if (n == 1) {
-            if (*p == '\'')
-                fputs("''", f); /* the only escape single quotes know */
+            /* Doubling is the only escape single quotes know, but gnuplot
+             * 5.4 cannot parse two doubled quotes in a row (a title of a,
+             * four quotes, b is a syntax error): a quote that follows a
+             * quote is drawn as U+2019 instead. */
+            if (*p == '\'' && p > (const unsigned char *)s && p[-1] == '\'')
+                fputs("\xe2\x80\x99", f);
+            else if (*p == '\'')
+                fputs("''", f);
             else if (*p < 0x20 || *p == 0x7f)
                 fputc(' ', f);
             else
