@@ -21,10 +21,15 @@ void figures_compute(const struct result_region *r, uint64_t peak_live_exact,
     f->ops_per_s = ratio((double)r->ops_done, f->wall_s);
     f->peak_rss_bytes = r->peak_rss_bytes;
     f->peak_heap_bytes = r->peak_heap_bytes;
-    f->peak_live_bytes = peak_live_exact;
+    /* With threads, the run may hold a little more live than the stream's
+     * global order says (a thread runs ahead of the threads freeing its
+     * objects, within opgen's reuse slack): report what was seen if more. */
+    f->peak_live_bytes = (uint64_t)r->peak_live_bytes > peak_live_exact
+                             ? (uint64_t)r->peak_live_bytes
+                             : peak_live_exact;
     f->peak_brk_bytes = r->peak_brk_bytes;
     f->final_heap_bytes = r->final_heap_bytes;
-    f->frag_peak_ratio = ratio((double)r->peak_heap_bytes, (double)peak_live_exact);
+    f->frag_peak_ratio = ratio((double)r->peak_heap_bytes, (double)f->peak_live_bytes);
 
     uint64_t n = r->sample_count < r->sample_capacity ? r->sample_count : r->sample_capacity;
     int64_t best_heap = INT64_MIN, best_live = -1;

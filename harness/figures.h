@@ -34,8 +34,9 @@ struct run_figures {
     uint64_t ru_maxrss_bytes;
 };
 
-/* peak_live_exact: the generator's exact peak (identical for every
- * allocator); samples only see live bytes at sample points. */
+/* peak_live_exact: the generator's exact peak in op-stream order (the same
+ * for every allocator; exact for one thread). With threads the larger of it
+ * and the highest live figure sampled is reported. */
 void figures_compute(const struct result_region *r, uint64_t peak_live_exact,
                      struct run_figures *out);
 

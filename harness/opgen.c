@@ -11,8 +11,13 @@
  *    one thread's live set: the thread that allocated it. It leaves that set
  *    the moment its free is generated, even when another thread executes
  *    the free, so a handed-off object is never realloc'd or freed twice.
- *  - A freed slot returns to the free-slot pool of the thread that executes
- *    the free; that thread reusing it needs no wait.
+ *  - A freed slot returns to the free-slot pool of the thread that owned the
+ *    object, even when another thread executes the free. The owner reusing
+ *    it then waits for that free: this backpressure keeps the live set at
+ *    run time close to the spec's. (Returning it to the freeing thread's
+ *    pool instead let an allocating thread run arbitrarily far ahead of the
+ *    threads that free its objects, so a producer/consumer run held far
+ *    more live memory than its spec said.)
  *  - slot.last_thread is the thread that executed the latest op on the slot;
  *    an op by any other thread is flagged OPF_WAIT. slot.ops counts the ops
  *    on the slot: each op records the count before it (op.seq).
@@ -42,11 +47,21 @@ static void *xrealloc(void *p, size_t n)
 
 /* ---- slots and live sets ------------------------------------------------ */
 
+/* Slots a thread keeps freed before it reuses any: it reuses the oldest
+ * (FIFO), whose free most likely ran long ago, so with threads an
+ * allocation rarely waits for another thread's free, yet no thread runs
+ * more than this many objects ahead of the threads freeing its objects. */
+#define SLOT_REUSE_SLACK 4096
+
 static uint32_t slot_take(struct gen *g, uint32_t t)
 {
     struct gen_thread *th = &g->threads[t];
-    if (th->free_count > 0)
-        return th->free_slots[--th->free_count];
+    if (th->free_count > SLOT_REUSE_SLACK) {
+        uint32_t s = th->free_slots[th->free_head];
+        th->free_head = (th->free_head + 1) & (th->free_cap - 1);
+        th->free_count--;
+        return s;
+    }
     if (g->slot_count == g->slot_cap) {
         g->slot_cap = g->slot_cap ? 2 * g->slot_cap : 1024;
         g->slots = xrealloc(g->slots, g->slot_cap * sizeof *g->slots);
@@ -56,14 +71,22 @@ static uint32_t slot_take(struct gen *g, uint32_t t)
     return s;
 }
 
+/* Queue s at the tail of t's free-slot ring (capacity a power of two). */
 static void slot_release(struct gen *g, uint32_t t, uint32_t s)
 {
     struct gen_thread *th = &g->threads[t];
     if (th->free_count == th->free_cap) {
-        th->free_cap = th->free_cap ? 2 * th->free_cap : 256;
-        th->free_slots = xrealloc(th->free_slots, th->free_cap * sizeof *th->free_slots);
+        size_t cap = th->free_cap ? 2 * th->free_cap : 512;
+        uint32_t *ring = xrealloc(NULL, cap * sizeof *ring);
+        for (size_t i = 0; i < th->free_count; i++)
+            ring[i] = th->free_slots[(th->free_head + i) & (th->free_cap - 1)];
+        free(th->free_slots);
+        th->free_slots = ring;
+        th->free_cap = cap;
+        th->free_head = 0;
     }
-    th->free_slots[th->free_count++] = s;
+    th->free_slots[(th->free_head + th->free_count) & (th->free_cap - 1)] = s;
+    th->free_count++;
 }
 
 /* Append s to t's live set: youngest at the tail of the age list. */
@@ -168,7 +191,7 @@ void gen_free(struct gen *g, uint32_t runner, uint32_t slot)
     g->live_bytes -= g->slots[slot].size;
     g->live_objects--;
     emit(g, runner, (struct op){.kind = OP_FREE, .slot = slot, .size = g->slots[slot].size});
-    slot_release(g, runner, slot);
+    slot_release(g, g->slots[slot].owner, slot);
 }
 
 void gen_realloc(struct gen *g, uint32_t t, uint32_t slot, uint64_t new_size,

@@ -25,8 +25,8 @@ struct gen_thread {
     uint32_t *live; /* live slots in any order, for random picks */
     size_t live_count, live_cap;
     uint32_t oldest, youngest;
-    uint32_t *free_slots;
-    size_t free_count, free_cap;
+    uint32_t *free_slots; /* ring: oldest at free_head */
+    size_t free_head, free_count, free_cap;
 };
 
 struct gen {

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "latency.h"
@@ -181,15 +184,35 @@ static inline void touch(char *p, uint64_t size, unsigned mode)
     }
 }
 
-/* Wait until every earlier op on the slot (done by other threads) is done. */
+/* Wait until every earlier op on the slot (done by other threads) is done.
+ * Spin briefly, then sleep on the seq word with a futex: with more threads
+ * than cores, spinning or yielding would take the CPU from the very thread
+ * being waited for. The waker checks `waiters` without a full fence, so a
+ * wake-up can be missed in a narrow race; the timeout bounds that. */
 static void wait_slot(struct exec_slot *s, uint32_t seq)
 {
-    unsigned spins = 0;
-    while (__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) != seq) {
-        if (++spins < 128)
-            __builtin_ia32_pause();
-        else
-            sched_yield();
+    for (unsigned spins = 0; spins < 256; spins++) {
+        if (__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) == seq)
+            return;
+        __builtin_ia32_pause();
+    }
+    for (;;) {
+        uint32_t now = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+        if (now == seq)
+            return;
+        __atomic_store_n(&s->waiters, 1, __ATOMIC_SEQ_CST);
+        struct timespec timeout = {0, 200000};
+        syscall(SYS_futex, &s->seq, FUTEX_WAIT_PRIVATE, now, &timeout, NULL, 0);
+    }
+}
+
+/* After an op on a slot: publish it and wake a thread waiting for it. */
+static inline void publish_slot(struct exec_slot *s, uint32_t next_seq)
+{
+    __atomic_store_n(&s->seq, next_seq, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&s->waiters, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&s->waiters, 0, __ATOMIC_RELAXED);
+        syscall(SYS_futex, &s->seq, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
     }
 }
 
@@ -278,8 +301,7 @@ static void run_thread_ops(struct exec_thread *th)
             if (total >= ctx->next_sample)
                 maybe_sample(ctx, total);
         } else {
-            /* Publishes this op's effect on the slot to the next waiter. */
-            __atomic_store_n(&s->seq, op->seq + 1, __ATOMIC_RELEASE);
+            publish_slot(s, op->seq + 1);
             if (++th->ops_done < OPS_BATCH)
                 continue;
             uint64_t total = __atomic_add_fetch(&ctx->ops_total, OPS_BATCH, __ATOMIC_RELAXED);

@@ -19,7 +19,8 @@
 struct exec_slot {
     void *ptr;
     uint64_t size;
-    uint32_t seq; /* ops executed on this slot (threads > 1 only) */
+    uint32_t seq;     /* ops executed on this slot (threads > 1 only) */
+    uint32_t waiters; /* a thread sleeps on seq (futex) */
 };
 
 /* Per worker thread, on its own cache line(s) to avoid false sharing. */

@@ -301,6 +301,19 @@ static void test_threads_cross_free(void)
         consumer_allocs += op->kind != OP_FREE && op->kind != OP_PHASE_END;
     }
     CHECK(consumer_allocs == 0, "the consumer never allocates");
+    /* Backpressure: the producer reuses slots the consumer freed (waiting
+     * for those frees), so it cannot run ahead without bound. Without it
+     * every allocation would take a fresh slot (~50,000 of them). */
+    CHECK(h->slots <= h->max_live_objects + 2 * 4097, "slots %llu for %llu live",
+          (unsigned long long)h->slots, (unsigned long long)h->max_live_objects);
+    uint64_t producer_waits = 0;
+    struct opstream_thread *producer = &opstream_threads(h)[0];
+    for (uint64_t i = 0; i < producer->op_count; i++) {
+        const struct op *op = &opstream_ops(h)[producer->first_op + i];
+        producer_waits += op->kind != OP_FREE && (op->flags & OPF_WAIT);
+    }
+    CHECK(producer_waits > 10000, "producer allocations wait for the consumer's frees (%llu)",
+          (unsigned long long)producer_waits);
     CHECK(consumer_frees > 40000, "the consumer frees (%llu)", (unsigned long long)consumer_frees);
     opstream_close(&s);
 }
