@@ -12,16 +12,7 @@
 #include "opstream.h"
 #include "spec.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);        \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fputc('\n', stderr);                                                              \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
+#include "check_msg.h"
 
 static struct phase_spec churn_phase(uint64_t ops, struct size_dist sizes)
 {
