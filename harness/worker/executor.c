@@ -9,8 +9,6 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <malloc.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
