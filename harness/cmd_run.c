@@ -26,6 +26,7 @@
 #include "run_meta.h"
 #include "runner.h"
 #include "spec.h"
+#include "xalloc.h"
 
 #define DEFAULT_REPS 3
 #define QUICK_FACTOR 0.1
@@ -143,7 +144,7 @@ static int load_workloads(int nfiles, char **files, bool quick, struct workload_
         files = one;
         nfiles = 1;
     }
-    set->suites = calloc((size_t)nfiles, sizeof *set->suites);
+    set->suites = xcalloc((size_t)nfiles, sizeof *set->suites);
     int bad = 0;
     for (int i = 0; i < nfiles; i++) {
         struct spec_error err;
@@ -166,7 +167,7 @@ static int load_workloads(int nfiles, char **files, bool quick, struct workload_
                     bad = 1;
                 }
             }
-            set->items = realloc(set->items, (set->count + 1) * sizeof *set->items);
+            set->items = xrealloc(set->items, (set->count + 1) * sizeof *set->items);
             set->items[set->count++] = ws;
         }
     }
@@ -191,7 +192,7 @@ static int choose_allocators(const struct run_options *o, const struct workload_
     size_t n = 0;
     char *copy = NULL;
     if (o->allocators) {
-        copy = strdup(o->allocators);
+        copy = xstrdup(o->allocators);
         char *save = NULL;
         for (char *t = strtok_r(copy, ",", &save); t && n < 64; t = strtok_r(NULL, ",", &save))
             names[n++] = t;
@@ -202,7 +203,7 @@ static int choose_allocators(const struct run_options *o, const struct workload_
         for (size_t i = 0; i < sizeof default_allocators / sizeof default_allocators[0]; i++)
             names[n++] = (char *)default_allocators[i];
     }
-    *out = calloc(n ? n : 1, sizeof **out);
+    *out = xcalloc(n, sizeof **out);
     *count = 0;
     int bad = 0;
     for (size_t i = 0; i < n; i++) {

@@ -9,22 +9,7 @@
 #include <string.h>
 
 #include "csv.h"
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
+#include "xalloc.h"
 
 /* String member of a JSON object, "" when absent or not a string. */
 static const char *jstr(const json_t *obj, const char *key)

@@ -1,5 +1,6 @@
 /* csv.c - reading and writing the results' CSV dialect (see csv.h). */
 #include "csv.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,9 +34,7 @@ static void row_push(struct row *r, char *field)
 {
     if (r->count == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 16;
-        r->fields = realloc(r->fields, r->cap * sizeof *r->fields);
-        if (!r->fields)
-            abort();
+        r->fields = xrealloc(r->fields, r->cap * sizeof *r->fields);
     }
     r->fields[r->count++] = field;
 }
@@ -46,9 +45,7 @@ static int parse_record(const char *text, size_t len, size_t *pos, unsigned *lin
                         struct row *out)
 {
     size_t i = *pos;
-    char *buf = malloc(len - i + 1);
-    if (!buf)
-        abort();
+    char *buf = xrealloc(NULL, len - i + 1);
     for (;;) {
         size_t n = 0;
         if (i < len && text[i] == '"') {
@@ -75,10 +72,7 @@ static int parse_record(const char *text, size_t len, size_t *pos, unsigned *lin
         while (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
             buf[n++] = text[i++];
         buf[n] = '\0';
-        char *field = strdup(buf);
-        if (!field)
-            abort();
-        row_push(out, field);
+        row_push(out, xstrdup(buf));
         if (i < len && text[i] == ',') {
             i++;
             continue;
@@ -142,16 +136,11 @@ int csv_read(const char *path, struct csv_table *out, char *err, size_t errlen)
             break;
         }
         while (r.count < out->columns) {
-            char *empty = strdup("");
-            if (!empty)
-                abort();
-            row_push(&r, empty);
+            row_push(&r, xstrdup(""));
         }
         if (out->rows == cap) {
             cap = cap ? 2 * cap : 64;
-            out->cells = realloc(out->cells, cap * sizeof *out->cells);
-            if (!out->cells)
-                abort();
+            out->cells = xrealloc(out->cells, cap * sizeof *out->cells);
         }
         out->cells[out->rows++] = r.fields;
     }

@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include "opgen_internal.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -34,16 +35,6 @@
 #include <unistd.h>
 
 #define NONE UINT32_MAX
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q) {
-        fprintf(stderr, "allocscope: out of memory generating the op stream\n");
-        abort();
-    }
-    return q;
-}
 
 /* ---- slots and live sets ------------------------------------------------ */
 

@@ -1,5 +1,6 @@
 /* plot_model.c - reading a run directory back for drawing (see plot_model.h). */
 #include "plot_model.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,24 +31,6 @@ static const char *const metric_columns[PM_COUNT] = {
 const char *plot_metric_column(enum plot_metric m)
 {
     return metric_columns[m];
-}
-
-static char *xstrdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
 }
 
 static const char *json_str(const json_t *obj, const char *key)

@@ -52,6 +52,25 @@ static void series_block(FILE *f, const struct plot_series *s, const char *name,
     plot_datablock_end(f);
 }
 
+/* Datablocks $s1.. for every allocator with data, widening [lo, hi] to
+ * their range of column `col`. */
+static void allocator_blocks(FILE *f, const struct ts_ctx *c, enum plot_series_col col,
+                             double *lo, double *hi)
+{
+    char name[24];
+    double v;
+    for (size_t a = 0; a < c->run->nalloc; a++) {
+        if (c->why[a])
+            continue;
+        snprintf(name, sizeof name, "s%zu", a + 1);
+        series_block(f, &c->s[a], name, col);
+        if (plot_series_max(&c->s[a], col, &v) && v > *hi)
+            *hi = v;
+        if (plot_series_min(&c->s[a], col, &v) && v < *lo)
+            *lo = v;
+    }
+}
+
 static FILE *open_chart(const struct ts_ctx *c, const char *kind, const char *what, int height,
                         char *stem, size_t stemlen, char *err, size_t errlen)
 {
@@ -134,16 +153,7 @@ static int heap_chart(const struct ts_ctx *c, char *err, size_t errlen)
         return -1;
     double lo = 0, hi = 0, v;
     char name[24], peak[48], detail[80];
-    for (size_t a = 0; a < c->run->nalloc; a++) {
-        if (c->why[a])
-            continue;
-        snprintf(name, sizeof name, "s%zu", a + 1);
-        series_block(f, &c->s[a], name, PS_HEAP);
-        if (plot_series_max(&c->s[a], PS_HEAP, &v) && v > hi)
-            hi = v;
-        if (plot_series_min(&c->s[a], PS_HEAP, &v) && v < lo)
-            lo = v;
-    }
+    allocator_blocks(f, c, PS_HEAP, &lo, &hi);
     series_block(f, &c->s[c->ref], "live", PS_LIVE);
     if (plot_series_max(&c->s[c->ref], PS_LIVE, &v) && v > hi)
         hi = v;
@@ -181,18 +191,9 @@ static int brk_chart(const struct ts_ctx *c, char *err, size_t errlen)
     FILE *f = open_chart(c, "brk", "program break", 400, stem, sizeof stem, err, errlen);
     if (!f)
         return -1;
-    double lo = 0, hi = 0, v;
+    double lo = 0, hi = 0;
     char name[24], peak[48], detail[80];
-    for (size_t a = 0; a < c->run->nalloc; a++) {
-        if (c->why[a])
-            continue;
-        snprintf(name, sizeof name, "s%zu", a + 1);
-        series_block(f, &c->s[a], name, PS_BRK);
-        if (plot_series_max(&c->s[a], PS_BRK, &v) && v > hi)
-            hi = v;
-        if (plot_series_min(&c->s[a], PS_BRK, &v) && v < lo)
-            lo = v;
-    }
+    allocator_blocks(f, c, PS_BRK, &lo, &hi);
     bool still = hi <= 0 && lo >= 0;
     if (still)
         hi = 65536;
