@@ -11,7 +11,9 @@ cd "$(dirname "$0")"
 packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev
           libjemalloc-dev libjemalloc2 libmimalloc-dev libmimalloc2.0 gnuplot-nox
           libtcmalloc-minimal4)
+with_tests=OFF
 if [[ "${1:-}" == "--tests" ]]; then
+    with_tests=ON
     # Real programs run under the reference allocator, SVG checks, the
     # report opened in a headless browser.
     packages+=(python3 git coreutils libxml2-utils chromium valgrind)
@@ -32,5 +34,5 @@ if ((${#missing[@]})); then
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALLOCSCOPE_BUILD_TESTS=$with_tests >/dev/null
 cmake --build build -j"$(nproc)"

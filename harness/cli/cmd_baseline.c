@@ -8,7 +8,7 @@
 
 #include "baseline.h"
 #include "commands.h"
-#include "compare_run.h"
+#include "run_reader.h"
 
 static void usage(FILE *f)
 {

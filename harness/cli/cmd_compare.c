@@ -11,7 +11,7 @@
 #include "commands.h"
 #include "compare.h"
 #include "compare_output.h"
-#include "compare_run.h"
+#include "run_reader.h"
 
 static void usage(FILE *f)
 {

@@ -22,7 +22,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "registry.h"
-#include "results.h"
+#include "run_writer.h"
 #include "run_meta.h"
 #include "runner.h"
 #include "spec.h"

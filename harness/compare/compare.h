@@ -26,8 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "compare_metrics.h"
-#include "compare_run.h"
+#include "metrics.h"
+#include "run_reader.h"
 
 /* Defaults, in percent of the baseline median. */
 #define COMPARE_DEFAULT_TIME_THRESHOLD 10.0

@@ -1,6 +1,6 @@
 /* opgen_phase.c - the ops each kind of phase emits (churn, free, script).
- * Bookkeeping (slots, live sets, wait flags) lives in opgen.c. */
-#include "opgen_internal.h"
+ * Bookkeeping (slots, live sets, wait flags) lives in opgen_core.c. */
+#include "opgen_phase.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "compare_metrics.h"
-#include "compare_run.h"
+#include "metrics.h"
+#include "run_reader.h"
 
 /* Comma-separated name lists; NULL selects everything. */
 struct history_filter {

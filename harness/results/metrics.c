@@ -1,5 +1,5 @@
-/* compare_metrics.c - the table of comparable figures (compare_metrics.h). */
-#include "compare_metrics.h"
+/* metrics.c - the table of comparable figures (metrics.h). */
+#include "metrics.h"
 
 #include <math.h>
 #include <stdio.h>

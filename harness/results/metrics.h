@@ -1,9 +1,9 @@
-/* compare_metrics.h - the summary.csv figures `allocscope compare` and
+/* metrics.h - the summary.csv figures `allocscope compare` and
  * `allocscope plot --history` know: which column, which unit, whether
  * bigger or smaller is better, and whether the figure is a time-like
  * (noisy) or a memory (usually exactly repeatable) figure. */
-#ifndef ALLOCSCOPE_COMPARE_METRICS_H
-#define ALLOCSCOPE_COMPARE_METRICS_H
+#ifndef ALLOCSCOPE_METRICS_H
+#define ALLOCSCOPE_METRICS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* compare_run.c - reading a run directory for comparison (compare_run.h). */
-#include "compare_run.h"
+/* run_reader.c - reading a run directory for comparison (run_reader.h). */
+#include "run_reader.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -1,4 +1,4 @@
-/* compare_run.h - one run directory read for comparison: the facts of
+/* run_reader.h - one run directory read for comparison: the facts of
  * run.json that decide comparability, and summary.csv grouped by
  * (workload, allocator) with each known metric's values over the ok
  * repetitions. Used by `compare` and `plot --history`.
@@ -7,12 +7,12 @@
  * status ok; an empty cell is never a number: it counts in empty[m]
  * (unsupported), so "unsupported" is never confused with 0. Rows that are
  * not ok count in not_ok and their statuses in not_ok_what. */
-#ifndef ALLOCSCOPE_COMPARE_RUN_H
-#define ALLOCSCOPE_COMPARE_RUN_H
+#ifndef ALLOCSCOPE_RUN_READER_H
+#define ALLOCSCOPE_RUN_READER_H
 
 #include <stddef.h>
 
-#include "compare_metrics.h"
+#include "metrics.h"
 
 struct run_group {
     char *workload, *allocator;

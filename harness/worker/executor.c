@@ -164,19 +164,19 @@ static inline void touch(char *p, uint64_t size, unsigned mode)
     if (!p || size == 0)
         return;
     switch (mode) {
-    case TOUCH_NONE:
+    case OP_TOUCH_NONE:
         return;
-    case TOUCH_FIRST:
+    case OP_TOUCH_FIRST:
         *(volatile char *)p = 1;
         return;
-    case TOUCH_PAGES: {
+    case OP_TOUCH_PAGES: {
         *(volatile char *)p = 1;
         uintptr_t end = (uintptr_t)p + size;
         for (uintptr_t a = ((uintptr_t)p | 4095) + 1; a < end; a += 4096)
             *(volatile char *)a = 1;
         return;
     }
-    case TOUCH_ALL:
+    case OP_TOUCH_ALL:
         memset(p, 0x5a, size);
         return;
     }

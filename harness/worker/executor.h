@@ -12,7 +12,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "opstream.h"
+#include "opstream_format.h"
 #include "worker_protocol.h"
 
 /* One live object: what the op stream's slot currently holds. */

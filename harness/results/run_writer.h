@@ -1,8 +1,8 @@
-/* results.h - writing a run directory as docs/results.md specifies:
+/* run_writer.h - writing a run directory as docs/results.md specifies:
  * summary.csv (a row appended and flushed as each run finishes),
  * samples/<workload>/<allocator>-<rep>.csv, and run.json. */
-#ifndef ALLOCSCOPE_RESULTS_H
-#define ALLOCSCOPE_RESULTS_H
+#ifndef ALLOCSCOPE_RUN_WRITER_H
+#define ALLOCSCOPE_RUN_WRITER_H
 
 #include <jansson.h>
 #include <limits.h>

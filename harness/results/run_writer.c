@@ -1,6 +1,6 @@
-/* results.c - the run directory writer (see results.h, docs/results.md). */
+/* run_writer.c - the run directory writer (see run_writer.h, docs/results.md). */
 #define _GNU_SOURCE
-#include "results.h"
+#include "run_writer.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,7 +1,25 @@
-/* opgen_internal.h - generator state shared by opgen.c (bookkeeping and
- * output) and opgen_phase.c (what each kind of phase emits). */
-#ifndef ALLOCSCOPE_OPGEN_INTERNAL_H
-#define ALLOCSCOPE_OPGEN_INTERNAL_H
+/* opgen_core.h - the generator's state and bookkeeping (opgen_core.c),
+ * used by opgen_phase.c (what each kind of phase emits) and opgen.c (whole
+ * streams). The core calls neither of them.
+ *
+ * Bookkeeping invariants kept by opgen_core.c:
+ *  - A slot is live (holds an object) or free. A live slot sits in exactly
+ *    one thread's live set: the thread that allocated it. It leaves that set
+ *    the moment its free is generated, even when another thread executes
+ *    the free, so a handed-off object is never realloc'd or freed twice.
+ *  - A freed slot returns to the free-slot pool of the thread that owned the
+ *    object, even when another thread executes the free. The owner reusing
+ *    it then waits for that free: this backpressure keeps the live set at
+ *    run time close to the spec's. (Returning it to the freeing thread's
+ *    pool instead let an allocating thread run arbitrarily far ahead of the
+ *    threads that free its objects, so a producer/consumer run held far
+ *    more live memory than its spec said.)
+ *  - slot.last_thread is the thread that executed the latest op on the slot;
+ *    an op by any other thread is flagged OPF_WAIT. slot.ops counts the ops
+ *    on the slot: each op records the count before it (op.seq).
+ */
+#ifndef ALLOCSCOPE_OPGEN_CORE_H
+#define ALLOCSCOPE_OPGEN_CORE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -49,9 +67,5 @@ void gen_free(struct gen *g, uint32_t runner, uint32_t slot);
 void gen_realloc(struct gen *g, uint32_t t, uint32_t slot, uint64_t new_size,
                  enum touch_mode touch);
 void gen_phase_end(struct gen *g, uint32_t phase);
-
-/* Emit one phase's ops (opgen_phase.c). */
-int gen_phase(struct gen *g, const struct workload_spec *w, const struct phase_spec *p,
-              char *errbuf, size_t errlen);
 
 #endif

@@ -1,0 +1,189 @@
+/* opgen_core.c - the generator's bookkeeping: slots, live sets, wait flags
+ * and appending ops to each thread's run (see opgen_core.h for the
+ * invariants). Knows nothing about phases: opgen_phase.c decides what to
+ * emit and calls down into here, and opgen.c drives whole streams.
+ */
+#define _GNU_SOURCE
+#include "opgen_core.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+
+#define NONE UINT32_MAX
+
+/* ---- slots and live sets ------------------------------------------------ */
+
+/* Slots a thread keeps freed before it reuses any: it reuses the oldest
+ * (FIFO), whose free most likely ran long ago, so with threads an
+ * allocation rarely waits for another thread's free, yet no thread runs
+ * more than this many objects ahead of the threads freeing its objects. */
+#define SLOT_REUSE_SLACK 4096
+
+static uint32_t slot_take(struct gen *g, uint32_t t)
+{
+    struct gen_thread *th = &g->threads[t];
+    if (th->free_count > SLOT_REUSE_SLACK) {
+        uint32_t s = th->free_slots[th->free_head];
+        th->free_head = (th->free_head + 1) & (th->free_cap - 1);
+        th->free_count--;
+        return s;
+    }
+    if (g->slot_count == g->slot_cap) {
+        g->slot_cap = g->slot_cap ? 2 * g->slot_cap : 1024;
+        g->slots = xrealloc(g->slots, g->slot_cap * sizeof *g->slots);
+    }
+    uint32_t s = (uint32_t)g->slot_count++;
+    g->slots[s] = (struct gen_slot){.last_thread = NONE, .prev = NONE, .next = NONE};
+    return s;
+}
+
+/* Queue s at the tail of t's free-slot ring (capacity a power of two). */
+static void slot_release(struct gen *g, uint32_t t, uint32_t s)
+{
+    struct gen_thread *th = &g->threads[t];
+    if (th->free_count == th->free_cap) {
+        size_t cap = th->free_cap ? 2 * th->free_cap : 512;
+        uint32_t *ring = xrealloc(NULL, cap * sizeof *ring);
+        for (size_t i = 0; i < th->free_count; i++)
+            ring[i] = th->free_slots[(th->free_head + i) & (th->free_cap - 1)];
+        free(th->free_slots);
+        th->free_slots = ring;
+        th->free_cap = cap;
+        th->free_head = 0;
+    }
+    th->free_slots[(th->free_head + th->free_count) & (th->free_cap - 1)] = s;
+    th->free_count++;
+}
+
+/* Append s to t's live set: youngest at the tail of the age list. */
+static void live_add(struct gen *g, uint32_t t, uint32_t s)
+{
+    struct gen_thread *th = &g->threads[t];
+    struct gen_slot *sl = &g->slots[s];
+    sl->owner = t;
+    sl->prev = th->youngest;
+    sl->next = NONE;
+    if (th->youngest != NONE)
+        g->slots[th->youngest].next = s;
+    else
+        th->oldest = s;
+    th->youngest = s;
+    if (th->live_count == th->live_cap) {
+        th->live_cap = th->live_cap ? 2 * th->live_cap : 256;
+        th->live = xrealloc(th->live, th->live_cap * sizeof *th->live);
+    }
+    sl->pos = (uint32_t)th->live_count;
+    th->live[th->live_count++] = s;
+}
+
+static void live_remove(struct gen *g, uint32_t s)
+{
+    struct gen_slot *sl = &g->slots[s];
+    struct gen_thread *th = &g->threads[sl->owner];
+    if (sl->prev != NONE)
+        g->slots[sl->prev].next = sl->next;
+    else
+        th->oldest = sl->next;
+    if (sl->next != NONE)
+        g->slots[sl->next].prev = sl->prev;
+    else
+        th->youngest = sl->prev;
+    uint32_t last = th->live[--th->live_count];
+    th->live[sl->pos] = last;
+    g->slots[last].pos = sl->pos;
+}
+
+static uint32_t live_pick(struct gen *g, uint32_t t, enum free_order order)
+{
+    struct gen_thread *th = &g->threads[t];
+    switch (order) {
+    case FREE_FIFO:
+        return th->oldest;
+    case FREE_LIFO:
+        return th->youngest;
+    case FREE_RANDOM:
+    case FREE_NEVER:
+        break;
+    }
+    return th->live[prng_below(&g->rng, th->live_count)];
+}
+
+/* ---- emitting ops ------------------------------------------------------- */
+
+static void emit(struct gen *g, uint32_t t, struct op op)
+{
+    struct gen_thread *th = &g->threads[t];
+    if (op.kind != OP_PHASE_END) {
+        struct gen_slot *sl = &g->slots[op.slot];
+        if (sl->last_thread != NONE && sl->last_thread != t)
+            op.flags |= OPF_WAIT;
+        sl->last_thread = t;
+        op.seq = sl->ops++;
+        g->total_ops++;
+    }
+    if (th->op_count == th->op_cap) {
+        th->op_cap = th->op_cap ? 2 * th->op_cap : 4096;
+        th->ops = xrealloc(th->ops, th->op_cap * sizeof *th->ops);
+    }
+    th->ops[th->op_count++] = op;
+}
+
+static void live_bytes_changed(struct gen *g)
+{
+    if (g->live_bytes > g->peak_live_bytes)
+        g->peak_live_bytes = g->live_bytes;
+    if (g->live_objects > g->max_live_objects)
+        g->max_live_objects = g->live_objects;
+}
+
+void gen_alloc(struct gen *g, uint32_t t, enum op_kind kind, uint64_t size,
+               uint64_t align, enum touch_mode touch, uint32_t slot)
+{
+    struct op op = {.kind = (uint8_t)kind, .touch = (uint8_t)touch, .slot = slot, .size = size};
+    if (kind == OP_POSIX_MEMALIGN || kind == OP_ALIGNED_ALLOC)
+        op.align_log2 = (uint8_t)__builtin_ctzll(align);
+    emit(g, t, op);
+    g->slots[slot].size = size;
+    live_add(g, t, slot);
+    g->live_bytes += size;
+    g->live_objects++;
+    live_bytes_changed(g);
+}
+
+/* The free of `slot` runs in thread `runner` (maybe not its owner). */
+void gen_free(struct gen *g, uint32_t runner, uint32_t slot)
+{
+    live_remove(g, slot);
+    g->live_bytes -= g->slots[slot].size;
+    g->live_objects--;
+    emit(g, runner, (struct op){.kind = OP_FREE, .slot = slot, .size = g->slots[slot].size});
+    slot_release(g, g->slots[slot].owner, slot);
+}
+
+void gen_realloc(struct gen *g, uint32_t t, uint32_t slot, uint64_t new_size,
+                 enum touch_mode touch)
+{
+    struct gen_slot *sl = &g->slots[slot];
+    g->live_bytes = g->live_bytes - sl->size + new_size;
+    sl->size = new_size;
+    emit(g, t, (struct op){.kind = OP_REALLOC, .touch = (uint8_t)touch, .slot = slot, .size = new_size});
+    live_bytes_changed(g);
+}
+
+uint32_t gen_new_slot(struct gen *g, uint32_t t)
+{
+    return slot_take(g, t);
+}
+
+uint32_t gen_pick_victim(struct gen *g, uint32_t t, enum free_order order)
+{
+    return live_pick(g, t, order);
+}
+
+void gen_phase_end(struct gen *g, uint32_t phase)
+{
+    for (uint32_t t = 0; t < g->thread_count; t++)
+        emit(g, t, (struct op){.kind = OP_PHASE_END, .slot = 0, .size = phase});
+    g->marker_ops += g->thread_count;
+}
+
