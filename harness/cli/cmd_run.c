@@ -26,6 +26,7 @@
 #include "run_meta.h"
 #include "runner.h"
 #include "spec.h"
+#include "timer_calibrate.h"
 #include "xalloc.h"
 
 #define DEFAULT_REPS 3
@@ -33,12 +34,16 @@
 
 static const char *const default_allocators[] = {"glibc", "jemalloc", "mimalloc", "reference"};
 
+#define DEFAULT_SAMPLE_INTERVAL_MS 1.0
+
 struct run_options {
     char *allocators; /* comma separated, NULL = suite's or default */
     unsigned reps;    /* 0 = suite's or default */
     const char *out;
     const char *registry;
     double timeout_s; /* 0 = each workload's */
+    double sample_interval_ms; /* < 0: the default; 0: no periodic samples */
+    unsigned long window_ops;  /* 0: the default */
     bool quick;
     bool no_plots;
 };
@@ -58,16 +63,20 @@ static void usage(FILE *out)
             "      --quick               shrink every workload ~10x for smoke tests\n"
             "      --no-plots            do not render charts and report.html\n"
             "      --timeout SECONDS     per-run limit (default: each workload's)\n"
+            "      --sample-interval MS  time between periodic samples (default %.0f ms;\n"
+            "                            0: phase ends and peaks only)\n"
+            "      --window-ops N        ops handed to the worker per chunk (default %d)\n"
             "      --registry FILE       allocator registry (default allocators/registry.yaml)\n"
             "  -h, --help                this help\n\n"
             "exit status: 0 all runs ok, 2 invalid input (nothing run), 3 some runs\n"
             "failed, crashed or timed out (their rows say why), 130 interrupted.\n",
-            DEFAULT_REPS);
+            DEFAULT_REPS, DEFAULT_SAMPLE_INTERVAL_MS, OPWINDOW_DEFAULT_OPS);
 }
 
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
-    enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY };
+    enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY, OPT_SAMPLE_INTERVAL,
+           OPT_WINDOW_OPS };
     static const struct option longopts[] = {
         {"allocators", required_argument, NULL, 'a'},
         {"reps", required_argument, NULL, 'r'},
@@ -76,6 +85,8 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"registry", required_argument, NULL, OPT_REGISTRY},
+        {"sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL},
+        {"window-ops", required_argument, NULL, OPT_WINDOW_OPS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -114,6 +125,23 @@ static int parse_options(int argc, char **argv, struct run_options *o)
             break;
         case OPT_REGISTRY:
             o->registry = optarg;
+            break;
+        case OPT_SAMPLE_INTERVAL:
+            o->sample_interval_ms = strtod(optarg, &end);
+            if (*end || !(o->sample_interval_ms >= 0) || o->sample_interval_ms > 3600000) {
+                fprintf(stderr,
+                        "allocscope run: --sample-interval must be 0..3600000 ms, got '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_WINDOW_OPS:
+            o->window_ops = strtoul(optarg, &end, 10);
+            if (*end || o->window_ops < 1024 || o->window_ops > (1ul << 24)) {
+                fprintf(stderr, "allocscope run: --window-ops must be 1024..16777216, got '%s'\n",
+                        optarg);
+                return -1;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -254,15 +282,23 @@ struct run_totals {
     unsigned total, ok, failed, skipped;
 };
 
+/* What every run of the current workload shares. */
+struct workload_state {
+    const struct workload_spec *w;
+    bool recorded;      /* in run.json with its stream's facts */
+    uint64_t hash;      /* the stream's hash, once one run knew it */
+    struct opgen_totals partial; /* the furthest any run got, until then */
+};
+
 /* One run: execute, write samples and the summary row. */
-static void measure_one(struct results_dir *dir, json_t *meta, const struct workload_spec *w,
-                        const struct opstream *stream, const struct allocator_entry *a,
-                        unsigned rep, const struct run_options *o, const char *worker,
-                        struct run_totals *t)
+static void measure_one(struct results_dir *dir, json_t *meta, struct workload_state *ws,
+                        const struct allocator_entry *a, unsigned rep,
+                        const struct run_options *o, const struct run_params *params,
+                        const char *worker, struct run_totals *t)
 {
+    const struct workload_spec *w = ws->w;
     struct results_row row = {.workload = w->name, .allocator = a->name, .rep = rep,
-                              .threads = w->threads, .opstream_hash = stream->header->hash,
-                              .spec_hash = spec_workload_hash(w)};
+                              .threads = w->threads, .spec_hash = spec_workload_hash(w)};
     struct run_figures fig;
     char stats[512] = "", err[512];
     struct run_outcome out = {.status = RUN_SKIPPED};
@@ -277,20 +313,36 @@ static void measure_one(struct results_dir *dir, json_t *meta, const struct work
         char log_dir[PATH_MAX + 64];
         snprintf(log_dir, sizeof log_dir, "%s/samples/%s", dir->path, w->name);
         mkdir(log_dir, 0755);
-        struct run_request req = {.stream = stream, .alloc = a, .worker_path = worker,
+        struct run_request req = {.workload = w, .alloc = a, .worker_path = worker,
                                   .timeout_s = o->timeout_s > 0 ? o->timeout_s : w->timeout_s,
-                                  .log_path = log_path};
+                                  .log_path = log_path, .params = *params,
+                                  .chunk_ops = o->window_ops};
         runner_execute(&req, &out);
         row.status = out.status;
         row.reason = out.reason;
+        if (!out.stream.complete && out.stream.ops >= ws->partial.ops)
+            ws->partial = out.stream;
+        if (out.stream.complete) {
+            row.opstream_hash = out.stream.hash;
+            if (!ws->recorded) {
+                run_meta_add_workload(meta, w, &out.stream);
+                ws->recorded = true;
+                ws->hash = out.stream.hash;
+            } else if (ws->hash != out.stream.hash && row.status == RUN_OK) {
+                /* Generation is deterministic: this is a harness bug, and
+                 * the run cannot be compared with the others. */
+                row.status = RUN_FAILED;
+                row.reason = "op stream differs from the other runs of this workload";
+            }
+        }
         if (out.res) {
             row.served_by = out.res->served_by;
             row.allocator_version = out.res->alloc_version;
             if (results_write_samples(dir, w->name, a->name, rep, out.res, err, sizeof err) < 0)
                 fprintf(stderr, "allocscope: %s\n", err);
         }
-        if (out.status == RUN_OK) {
-            figures_compute(out.res, stream->header->peak_live_bytes, &fig);
+        if (row.status == RUN_OK) {
+            figures_compute(out.res, &out.stream, &fig);
             row.figures = &fig;
             format_stats(out.res, stats, sizeof stats);
             row.allocator_stats = stats;
@@ -337,7 +389,7 @@ static void note_unsupported(const struct host_info *h)
 
 int cmd_run(int argc, char **argv)
 {
-    struct run_options o = {0};
+    struct run_options o = {.sample_interval_ms = -1};
     if (parse_options(argc, argv, &o) < 0)
         return EXIT_USAGE;
 
@@ -404,36 +456,30 @@ int cmd_run(int argc, char **argv)
         run_meta_add_allocator(meta, allocs[i]);
     results_write_run_json(&dir, meta, err, sizeof err);
 
+    struct run_params params = {0};
+    char timer_desc[128];
+    timer_calibrate(&params.timer, timer_desc, sizeof timer_desc);
+    double interval_ms = o.sample_interval_ms >= 0 ? o.sample_interval_ms : DEFAULT_SAMPLE_INTERVAL_MS;
+    params.sample_interval_ns = (uint64_t)(interval_ms * 1e6);
+    run_meta_set_measurement(meta, timer_desc, timer_ticks_per_ns(&params.timer),
+                             params.sample_interval_ns,
+                             o.window_ops ? o.window_ops : OPWINDOW_DEFAULT_OPS);
+    results_write_run_json(&dir, meta, err, sizeof err);
+
     runner_install_signals();
     struct run_totals totals = {0};
     struct progress prog;
     progress_start(&prog, (unsigned)(set.count * reps * nallocs));
     for (size_t wi = 0; wi < set.count && !runner_interrupted; wi++) {
-        const struct workload_spec *w = set.items[wi];
-        struct opstream stream = {.fd = -1};
-        if (opstream_generate(w, &stream, err, sizeof err) < 0) {
-            /* Every run of this workload gets its row with the reason. */
-            for (unsigned rep = 1; rep <= reps; rep++)
-                for (size_t ai = 0; ai < nallocs; ai++) {
-                    struct results_row row = {.workload = w->name, .allocator = allocs[ai]->name,
-                                              .rep = rep, .status = RUN_FAILED, .reason = err,
-                                              .threads = w->threads};
-                    results_append_row(&dir, &row);
-                    progress_step(&prog, w->name, allocs[ai]->name, rep);
-                    totals.total++;
-                    totals.failed++;
-                }
-            progress_message("failed %s: cannot generate its op stream: %s", w->name, err);
-            continue;
-        }
-        run_meta_add_workload(meta, w, stream.header);
-        results_write_run_json(&dir, meta, err, sizeof err);
+        struct workload_state ws = {.w = set.items[wi]};
         for (unsigned rep = 1; rep <= reps && !runner_interrupted; rep++)
             for (size_t ai = 0; ai < nallocs && !runner_interrupted; ai++) {
-                progress_step(&prog, w->name, allocs[ai]->name, rep);
-                measure_one(&dir, meta, w, &stream, allocs[ai], rep, &o, worker, &totals);
+                progress_step(&prog, ws.w->name, allocs[ai]->name, rep);
+                measure_one(&dir, meta, &ws, allocs[ai], rep, &o, &params, worker, &totals);
             }
-        opstream_close(&stream);
+        if (!ws.recorded && ws.partial.threads) /* no run got through it whole */
+            run_meta_add_workload(meta, ws.w, &ws.partial);
+        results_write_run_json(&dir, meta, err, sizeof err);
     }
     progress_finish(&prog);
 

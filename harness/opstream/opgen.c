@@ -1,172 +1,270 @@
-/* opgen.c - turning a workload spec into its op stream (see opstream.h).
+/* opgen.c - the op stream of a workload, generated chunk by chunk into a
+ * worker's window (see opstream.h, opstream_format.h).
  *
  * Generation simulates the workload in one global order: threads take turns
  * (round robin), and every decision (which op, which size, which object to
  * free, which thread frees it) comes from one PRNG seeded with the
  * workload's seed. The result depends on nothing but the spec, so every
- * allocator and every repetition executes the same stream.
+ * allocator and every repetition executes the same stream, whatever the
+ * chunk size.
  *
- * Layering: opgen.c (whole streams) -> opgen_phase.c (what each phase
- * emits) -> opgen_core.c (bookkeeping); nothing calls back up.
+ * Layering: opgen.c (whole streams, chunks, the window) -> opgen_phase.c
+ * (what each phase emits) -> opgen_core.c (bookkeeping); nothing calls
+ * back up.
+ *
+ * Which ops the worker times is decided here too, from a separate PRNG per
+ * thread, so the op stream does not depend on the timing rate and every
+ * allocator has the same ops timed. Gaps between timed ops are geometric
+ * (each op is timed with the same probability, independently), so no op
+ * kind is favoured by a stride that resonates with the stream's pattern.
  */
 #define _GNU_SOURCE
-#include "opgen_core.h"
-#include "opgen_phase.h"
-#include "xalloc.h"
+#include "opstream.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#define NONE UINT32_MAX /* as in opgen_core.c: no slot, no thread */
+#include "opgen_core.h"
+#include "opgen_phase.h"
+#include "prng.h"
 
-/* ---- the whole stream --------------------------------------------------- */
+/* About this many timed ops per run (enough for a p99.9), and between one op
+ * in 2^MIN and one in 2^MAX timed: timing costs some 40 instructions, which
+ * must stay a small share of the measured loop even on short streams. */
+#define TIMED_OPS_TARGET 20000
+#define MIN_TIMING_SHIFT 3
+#define MAX_TIMING_SHIFT 10
 
-static void gen_teardown(struct gen *g)
+struct opgen {
+    const struct workload_spec *w;
+    struct gen g;
+    struct phase_cursor cur;
+    size_t phase;   /* next phase to begin; phase_count = the teardown */
+    bool in_phase;  /* cur holds a phase that has not finished */
+    bool done;      /* every op and marker has been emitted */
+    uint64_t chunk; /* chunks handed out */
+    struct opgen_totals totals;
+
+    /* Timing: per thread, ops to skip before the next timed one. */
+    struct prng *timing_rng;
+    uint64_t *timing_gap;
+    double timing_log; /* log(1 - 2^-shift) */
+};
+
+unsigned opstream_timing_shift(const struct workload_spec *w)
 {
-    /* Every thread frees what it still owns, oldest first. */
-    for (uint32_t t = 0; t < g->thread_count; t++)
-        while (g->threads[t].live_count > 0)
-            gen_free(g, t, g->threads[t].oldest);
+    uint64_t est = 0;
+    for (size_t i = 0; i < w->phase_count; i++)
+        est += w->phases[i].kind == PHASE_CHURN    ? w->phases[i].ops
+               : w->phases[i].kind == PHASE_SCRIPT ? w->phases[i].script_len
+                                                   : 0;
+    unsigned shift = MIN_TIMING_SHIFT;
+    while (shift < MAX_TIMING_SHIFT && (est >> shift) > TIMED_OPS_TARGET)
+        shift++;
+    return shift;
 }
 
-static void gen_release(struct gen *g)
+/* Ops to skip before the next timed one: geometric, mean 2^shift - 1. */
+static uint64_t timing_skip(struct opgen *o, uint32_t t)
 {
-    for (uint32_t t = 0; t < g->thread_count; t++) {
-        free(g->threads[t].ops);
-        free(g->threads[t].live);
-        free(g->threads[t].free_slots);
-    }
-    free(g->threads);
-    free(g->slots);
+    if (o->totals.timing_shift == 0)
+        return 0;
+    double u = 1.0 - prng_unit(&o->timing_rng[t]); /* (0, 1] */
+    return (uint64_t)floor(log(u) / o->timing_log);
 }
 
-static uint64_t fnv1a_words(uint64_t h, const void *data, size_t bytes)
+struct opgen *opgen_new(const struct workload_spec *w, size_t chunk_ops, char *errbuf,
+                        size_t errlen)
 {
-    const unsigned char *p = data;
-    for (size_t i = 0; i + 8 <= bytes; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h ^= w;
-        h *= 0x100000001b3ULL;
+    struct opgen *o = calloc(1, sizeof *o);
+    if (!chunk_ops)
+        chunk_ops = OPWINDOW_DEFAULT_OPS;
+    if (!o || gen_init(&o->g, w->threads, w->seed, chunk_ops) < 0) {
+        snprintf(errbuf, errlen, "out of memory for the op generator");
+        free(o);
+        return NULL;
     }
-    for (size_t i = bytes & ~(size_t)7; i < bytes; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
+    o->w = w;
+    o->totals.threads = w->threads;
+    o->totals.timing_shift = opstream_timing_shift(w);
+    o->timing_log = log1p(-ldexp(1.0, -(int)o->totals.timing_shift));
+    o->timing_rng = calloc(w->threads, sizeof *o->timing_rng);
+    o->timing_gap = calloc(w->threads, sizeof *o->timing_gap);
+    if (!o->timing_rng || !o->timing_gap) {
+        snprintf(errbuf, errlen, "out of memory for the op generator");
+        opgen_free(o);
+        return NULL;
     }
-    return h;
+    for (uint32_t t = 0; t < w->threads; t++) {
+        prng_seed(&o->timing_rng[t], w->seed ^ (0x74696d6564ULL + 0x9e3779b97f4a7c15ULL * t));
+        o->timing_gap[t] = timing_skip(o, t);
+    }
+    return o;
+}
+
+void opgen_free(struct opgen *o)
+{
+    if (!o)
+        return;
+    if (o->in_phase)
+        phase_finish(&o->cur);
+    gen_release(&o->g);
+    free(o->timing_rng);
+    free(o->timing_gap);
+    free(o);
+}
+
+/* Emit ops into the staging area until it is full or the stream ends. */
+static int fill_chunk(struct opgen *o, char *errbuf, size_t errlen)
+{
+    const struct workload_spec *w = o->w;
+    struct gen *g = &o->g;
+    gen_chunk_reset(g);
+    while (!o->done && gen_room(g)) {
+        if (!o->in_phase) {
+            if (o->phase > w->phase_count || (o->phase == w->phase_count && !w->teardown)) {
+                o->done = true;
+                break;
+            }
+            const struct phase_spec *p = o->phase < w->phase_count ? &w->phases[o->phase] : NULL;
+            if (phase_begin(&o->cur, g, w, p, errbuf, errlen) < 0)
+                return -1;
+            o->in_phase = true;
+        }
+        if (!phase_emit(&o->cur, g, w))
+            break; /* chunk full */
+        phase_finish(&o->cur);
+        o->in_phase = false;
+        gen_phase_end(g, (uint32_t)o->phase); /* room for it was kept */
+        o->phase++;
+    }
+
+    struct opgen_totals *t = &o->totals;
+    t->complete = o->done;
+    t->ops = g->total_ops;
+    t->marker_ops = g->marker_ops;
+    memcpy(t->kind_counts, g->kind_counts, sizeof t->kind_counts);
+    t->hash = g->hash;
+    t->peak_live_bytes = g->peak_live_bytes;
+    t->max_live_objects = g->max_live_objects;
+    t->slots = g->slot_count ? g->slot_count : 1;
+    return 0;
+}
+
+/* How far (in global positions) a thread may run ahead of the others. A
+ * thread that leads by W positions holds about W/2 objects the global
+ * order has already freed, so W = live/16 keeps the live set at run time
+ * within about 3 % of the generator's (the spec's); a wider bound would
+ * let threads synchronise less often. */
+static uint32_t runahead_for(const struct gen *g)
+{
+    uint64_t w = g->live_objects / 16;
+    return w < 64 ? 64 : w > (1u << 24) ? (1u << 24) : (uint32_t)w;
+}
+
+/* Hand the staged chunk to the window: one segment per thread, the timed
+ * positions of each segment, and the peak marks. */
+static void publish(struct opgen *o, struct opwindow_header *win)
+{
+    struct gen *g = &o->g;
+    uint32_t threads = g->thread_count;
+    struct op *ops = opwindow_ops(win);
+    uint32_t *timed = opwindow_timed(win);
+
+    uint64_t at = 0;
+    for (uint32_t t = 0; t < threads; t++)
+        win->seg[t] = (struct opwindow_segment){0};
+    for (size_t i = 0; i < g->staged_count; i++)
+        win->seg[g->staged[i].thread].count++;
+    for (uint32_t t = 0; t < threads; t++) {
+        win->seg[t].first = at;
+        at += win->seg[t].count;
+    }
+
+    uint64_t fill[OPWINDOW_MAX_THREADS] = {0};
+    uint32_t mark = 0;
+    win->mark_count = 0;
+    for (size_t i = 0; i < g->staged_count; i++) {
+        uint32_t t = g->staged[i].thread;
+        uint64_t index = fill[t]++;
+        ops[win->seg[t].first + index] = g->staged[i].op;
+        if (mark < g->mark_count && g->marks[mark].staged == i) {
+            win->marks[win->mark_count++] = (struct opwindow_mark){.thread = t, .index = index};
+            mark++;
+        }
+    }
+
+    uint64_t k = 0;
+    for (uint32_t t = 0; t < threads; t++) {
+        uint64_t n = win->seg[t].count, pos = o->timing_gap[t];
+        win->seg[t].timed_first = k;
+        for (; pos < n; pos += 1 + timing_skip(o, t))
+            timed[k++] = (uint32_t)pos;
+        win->seg[t].timed_count = k - win->seg[t].timed_first;
+        o->timing_gap[t] = pos - n;
+    }
+
+    win->chunk = o->chunk++;
+    win->last = o->done;
+    win->runahead = runahead_for(g);
+    win->slots = o->totals.slots;
+    win->sample_every = o->w->sample_every;
+}
+
+int opgen_next_chunk(struct opgen *o, struct opwindow_header *win, char *errbuf, size_t errlen)
+{
+    if (o->done) {
+        snprintf(errbuf, errlen, "op stream: no chunk after the last");
+        return -1;
+    }
+    if (win->magic != OPWINDOW_MAGIC || win->threads != o->g.thread_count ||
+        win->op_capacity < o->g.staged_cap) {
+        snprintf(errbuf, errlen, "op stream: window does not fit the generator");
+        return -1;
+    }
+    if (fill_chunk(o, errbuf, errlen) < 0)
+        return -1;
+    publish(o, win);
+    return 0;
+}
+
+int opgen_drain(struct opgen *o, char *errbuf, size_t errlen)
+{
+    while (!o->done)
+        if (fill_chunk(o, errbuf, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+const struct opgen_totals *opgen_totals(const struct opgen *o)
+{
+    return &o->totals;
+}
+
+void opwindow_init(struct opwindow_header *h, uint32_t threads, uint64_t op_capacity)
+{
+    memset(h, 0, sizeof *h);
+    h->magic = OPWINDOW_MAGIC;
+    h->version = OPWINDOW_VERSION;
+    h->threads = threads;
+    h->op_capacity = op_capacity;
+}
+
+int opstream_totals(const struct workload_spec *w, struct opgen_totals *out, char *errbuf,
+                    size_t errlen)
+{
+    struct opgen *o = opgen_new(w, 0, errbuf, errlen);
+    if (!o)
+        return -1;
+    int rc = opgen_drain(o, errbuf, errlen);
+    *out = o->totals;
+    opgen_free(o);
+    return rc;
 }
 
 void opstream_hash_hex(uint64_t hash, char out[17])
 {
     snprintf(out, 17, "%016llx", (unsigned long long)hash);
-}
-
-/* Copy the per-thread runs into one memfd laid out as opstream.h says. */
-static int gen_publish(struct gen *g, const struct workload_spec *w, struct opstream *out,
-                       char *errbuf, size_t errlen)
-{
-    uint64_t all_ops = 0;
-    for (uint32_t t = 0; t < g->thread_count; t++)
-        all_ops += g->threads[t].op_count;
-    size_t bytes = sizeof(struct opstream_header) +
-                   g->thread_count * sizeof(struct opstream_thread) + all_ops * sizeof(struct op);
-
-    int fd = memfd_create("allocscope-opstream", MFD_CLOEXEC);
-    if (fd < 0 || ftruncate(fd, (off_t)bytes) < 0) {
-        snprintf(errbuf, errlen, "op stream memfd (%zu bytes): %s", bytes, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    struct opstream_header *h = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (h == MAP_FAILED) {
-        snprintf(errbuf, errlen, "op stream mmap: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    h->magic = OPSTREAM_MAGIC;
-    h->version = OPSTREAM_VERSION;
-    h->threads = g->thread_count;
-    h->total_ops = g->total_ops;
-    h->marker_ops = g->marker_ops;
-    h->slots = g->slot_count ? g->slot_count : 1;
-    h->phase_count = (uint32_t)w->phase_count + (w->teardown ? 1 : 0);
-    for (size_t p = 0; p < w->phase_count; p++)
-        snprintf(h->phase_names[p], SPEC_MAX_NAME, "%s", w->phases[p].name);
-    if (w->teardown)
-        snprintf(h->phase_names[w->phase_count], SPEC_MAX_NAME, "teardown");
-    h->peak_live_bytes = g->peak_live_bytes;
-    h->max_live_objects = g->max_live_objects;
-    /* Automatic sampling: about 200 points per run. */
-    h->sample_every = w->sample_every ? w->sample_every
-                                      : (g->total_ops / 200 > 0 ? g->total_ops / 200 : 1);
-
-    struct opstream_thread *idx = opstream_threads(h);
-    struct op *ops = opstream_ops(h);
-    uint64_t at = 0;
-    for (uint32_t t = 0; t < g->thread_count; t++) {
-        idx[t].first_op = at;
-        idx[t].op_count = g->threads[t].op_count;
-        memcpy(ops + at, g->threads[t].ops, g->threads[t].op_count * sizeof *ops);
-        at += g->threads[t].op_count;
-    }
-
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    uint64_t fields[] = {h->threads, h->total_ops, h->marker_ops, h->slots, h->sample_every,
-                         h->phase_count};
-    hash = fnv1a_words(hash, fields, sizeof fields);
-    hash = fnv1a_words(hash, idx, g->thread_count * sizeof *idx);
-    hash = fnv1a_words(hash, ops, all_ops * sizeof *ops);
-    h->hash = hash;
-
-    /* The parent keeps a read-only view; workers map their own. */
-    mprotect(h, bytes, PROT_READ);
-    out->fd = fd;
-    out->bytes = bytes;
-    out->header = h;
-    return 0;
-}
-
-int opstream_generate(const struct workload_spec *w, struct opstream *out, char *errbuf,
-                      size_t errlen)
-{
-    struct gen g = {0};
-    g.thread_count = w->threads;
-    g.threads = calloc(w->threads, sizeof *g.threads);
-    if (!g.threads) {
-        snprintf(errbuf, errlen, "out of memory");
-        return -1;
-    }
-    for (uint32_t t = 0; t < w->threads; t++)
-        g.threads[t].oldest = g.threads[t].youngest = NONE;
-    prng_seed(&g.rng, w->seed);
-
-    int rc = 0;
-    for (size_t p = 0; p < w->phase_count && rc == 0; p++) {
-        rc = gen_phase(&g, w, &w->phases[p], errbuf, errlen);
-        gen_phase_end(&g, (uint32_t)p);
-    }
-    if (rc == 0 && w->teardown) {
-        gen_teardown(&g);
-        gen_phase_end(&g, (uint32_t)w->phase_count);
-    }
-    if (rc == 0)
-        rc = gen_publish(&g, w, out, errbuf, errlen);
-    gen_release(&g);
-    return rc;
-}
-
-void opstream_close(struct opstream *s)
-{
-    if (s->header)
-        munmap(s->header, s->bytes);
-    if (s->fd >= 0)
-        close(s->fd);
-    s->header = NULL;
-    s->fd = -1;
 }

@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define NONE UINT32_MAX
 
@@ -110,9 +111,15 @@ static uint32_t live_pick(struct gen *g, uint32_t t, enum free_order order)
 
 /* ---- emitting ops ------------------------------------------------------- */
 
+/* FNV-1a taken a 64-bit word at a time (not byte-wise FNV, but as stable:
+ * three multiplies per op keep generation cheap). */
+static inline uint64_t fnv1a_word(uint64_t h, uint64_t w)
+{
+    return (h ^ w) * 0x100000001b3ULL;
+}
+
 static void emit(struct gen *g, uint32_t t, struct op op)
 {
-    struct gen_thread *th = &g->threads[t];
     if (op.kind != OP_PHASE_END) {
         struct gen_slot *sl = &g->slots[op.slot];
         if (sl->last_thread != NONE && sl->last_thread != t)
@@ -121,17 +128,34 @@ static void emit(struct gen *g, uint32_t t, struct op op)
         op.seq = sl->ops++;
         g->total_ops++;
     }
-    if (th->op_count == th->op_cap) {
-        th->op_cap = th->op_cap ? 2 * th->op_cap : 4096;
-        th->ops = xrealloc(th->ops, th->op_cap * sizeof *th->ops);
-    }
-    th->ops[th->op_count++] = op;
+    op.gidx = (uint32_t)g->emitted++;
+    g->kind_counts[op.kind]++;
+    /* The hash covers what the worker executes (op fields, executing
+     * thread), in global order: where chunks are cut does not change it. */
+    g->hash = fnv1a_word(g->hash, (uint64_t)op.kind | (uint64_t)op.touch << 8 |
+                                      (uint64_t)op.align_log2 << 16 |
+                                      (uint64_t)op.flags << 24 | (uint64_t)op.slot << 32);
+    g->hash = fnv1a_word(g->hash, op.size);
+    g->hash = fnv1a_word(g->hash, (uint64_t)op.seq | (uint64_t)t << 32);
+    g->staged[g->staged_count++] = (struct staged_op){.op = op, .thread = t};
+}
+
+/* Live bytes passed the mark level: remember where, so the worker samples
+ * there; the next level is a margin above, so marks follow new highs only. */
+static void mark_peak(struct gen *g)
+{
+    if (g->mark_count < OPWINDOW_MAX_MARKS)
+        g->marks[g->mark_count++] = (struct gen_mark){.staged = g->staged_count - 1};
+    uint64_t margin = g->live_bytes / 32 > 65536 ? g->live_bytes / 32 : 65536;
+    g->mark_level = g->live_bytes + margin;
 }
 
 static void live_bytes_changed(struct gen *g)
 {
     if (g->live_bytes > g->peak_live_bytes)
         g->peak_live_bytes = g->live_bytes;
+    if (g->live_bytes >= g->mark_level)
+        mark_peak(g);
     if (g->live_objects > g->max_live_objects)
         g->max_live_objects = g->live_objects;
 }
@@ -164,9 +188,10 @@ void gen_realloc(struct gen *g, uint32_t t, uint32_t slot, uint64_t new_size,
                  enum touch_mode touch)
 {
     struct gen_slot *sl = &g->slots[slot];
+    uint64_t packed = new_size | sl->size << 32; /* see OP_REALLOC */
     g->live_bytes = g->live_bytes - sl->size + new_size;
     sl->size = new_size;
-    emit(g, t, (struct op){.kind = OP_REALLOC, .touch = (uint8_t)touch, .slot = slot, .size = new_size});
+    emit(g, t, (struct op){.kind = OP_REALLOC, .touch = (uint8_t)touch, .slot = slot, .size = packed});
     live_bytes_changed(g);
 }
 
@@ -182,8 +207,48 @@ uint32_t gen_pick_victim(struct gen *g, uint32_t t, enum free_order order)
 
 void gen_phase_end(struct gen *g, uint32_t phase)
 {
-    for (uint32_t t = 0; t < g->thread_count; t++)
-        emit(g, t, (struct op){.kind = OP_PHASE_END, .slot = 0, .size = phase});
-    g->marker_ops += g->thread_count;
+    for (uint32_t t = 0; t < g->thread_count; t++) {
+        emit(g, t, (struct op){.kind = OP_PHASE_END, .slot = phase, .size = g->total_ops});
+        g->marker_ops++;
+    }
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+int gen_init(struct gen *g, uint32_t threads, uint64_t seed, size_t chunk_ops)
+{
+    memset(g, 0, sizeof *g);
+    g->thread_count = threads;
+    g->threads = calloc(threads, sizeof *g->threads);
+    g->staged_cap = chunk_ops;
+    g->staged = malloc(chunk_ops * sizeof *g->staged);
+    if (!g->threads || !g->staged || chunk_ops <= threads) {
+        gen_release(g);
+        return -1;
+    }
+    for (uint32_t t = 0; t < threads; t++)
+        g->threads[t].oldest = g->threads[t].youngest = NONE;
+    prng_seed(&g->rng, seed);
+    g->hash = 0xcbf29ce484222325ULL;
+    g->mark_level = 65536;
+    return 0;
+}
+
+void gen_release(struct gen *g)
+{
+    for (uint32_t t = 0; g->threads && t < g->thread_count; t++) {
+        free(g->threads[t].live);
+        free(g->threads[t].free_slots);
+    }
+    free(g->threads);
+    free(g->slots);
+    free(g->staged);
+    memset(g, 0, sizeof *g);
+}
+
+void gen_chunk_reset(struct gen *g)
+{
+    g->staged_count = 0;
+    g->mark_count = 0;
 }
 

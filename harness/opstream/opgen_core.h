@@ -17,6 +17,10 @@
  *  - slot.last_thread is the thread that executed the latest op on the slot;
  *    an op by any other thread is flagged OPF_WAIT. slot.ops counts the ops
  *    on the slot: each op records the count before it (op.seq).
+ *  - Ops are emitted in the global order into `staged` (one chunk, bounded
+ *    by the window's capacity); opgen.c hands each thread its share. The
+ *    hash, the op count per kind and the live-bytes peak follow every op as
+ *    it is emitted, so they do not depend on where chunks are cut.
  */
 #ifndef ALLOCSCOPE_OPGEN_CORE_H
 #define ALLOCSCOPE_OPGEN_CORE_H
@@ -38,13 +42,24 @@ struct gen_slot {
 };
 
 struct gen_thread {
-    struct op *ops;
-    size_t op_count, op_cap;
     uint32_t *live; /* live slots in any order, for random picks */
     size_t live_count, live_cap;
     uint32_t oldest, youngest;
     uint32_t *free_slots; /* ring: oldest at free_head */
     size_t free_head, free_count, free_cap;
+};
+
+/* One emitted op and the thread that executes it. */
+struct staged_op {
+    struct op op;
+    uint32_t thread;
+};
+
+/* Where live bytes passed a new high: opgen.c turns these into window
+ * marks, so the worker samples at the peaks it would miss between
+ * periodic samples. */
+struct gen_mark {
+    uint64_t staged; /* index into staged[] */
 };
 
 struct gen {
@@ -53,11 +68,36 @@ struct gen {
     struct gen_thread *threads;
     struct gen_slot *slots;
     size_t slot_count, slot_cap;
-    uint64_t total_ops, marker_ops;
+    uint64_t total_ops, marker_ops; /* whole stream so far */
+    uint64_t emitted;               /* both: the next op's global position */
+    uint64_t kind_counts[OP_KIND_END];
+    uint64_t hash;                  /* FNV-1a over every op, global order */
     uint64_t live_bytes, live_objects;
     uint64_t peak_live_bytes, max_live_objects;
     uint32_t next_consumer; /* producer/consumer round robin */
+
+    /* The chunk being built. */
+    struct staged_op *staged;
+    size_t staged_count, staged_cap;
+    struct gen_mark marks[OPWINDOW_MAX_MARKS];
+    uint32_t mark_count;
+    uint64_t mark_level; /* live bytes that make the next mark */
 };
+
+/* Set up for `threads` threads, chunks of at most `chunk_ops` ops. Returns
+ * 0 or -1 (out of memory). */
+int gen_init(struct gen *g, uint32_t threads, uint64_t seed, size_t chunk_ops);
+void gen_release(struct gen *g);
+
+/* Whether another op and a full round of phase markers still fit in the
+ * chunk being built. */
+static inline int gen_room(const struct gen *g)
+{
+    return g->staged_count + g->thread_count < g->staged_cap;
+}
+
+/* Start a new chunk (the previous one has been handed out). */
+void gen_chunk_reset(struct gen *g);
 
 uint32_t gen_new_slot(struct gen *g, uint32_t t);
 uint32_t gen_pick_victim(struct gen *g, uint32_t t, enum free_order order);

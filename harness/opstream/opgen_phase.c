@@ -5,8 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-#include "size_dist.h"
+#include <string.h>
 
 static enum op_kind mix_to_op(enum mix_op m)
 {
@@ -49,11 +48,6 @@ static enum mix_op pick_mix(struct gen *g, const struct phase_spec *p, int with_
 static uint64_t round_up(uint64_t v, uint64_t align)
 {
     return (v + align - 1) & ~(align - 1);
-}
-
-static int is_consumer(const struct workload_spec *w, uint32_t t)
-{
-    return w->pattern == THREADS_PRODUCER_CONSUMER && t >= w->threads / 2;
 }
 
 /* Which thread executes the free of an object owned by `owner`. */
@@ -126,62 +120,52 @@ static void churn_step(struct gen *g, const struct workload_spec *w, const struc
     }
 }
 
-static int gen_churn(struct gen *g, const struct workload_spec *w, const struct phase_spec *p,
-                     char *errbuf, size_t errlen)
+/* ---- the phases, resumable ------------------------------------------------ */
+
+static bool churn_emit(struct phase_cursor *c, struct gen *g, const struct workload_spec *w)
 {
-    struct size_sampler sizes;
-    if (size_sampler_init(&sizes, &p->sizes) < 0) {
-        snprintf(errbuf, errlen, "out of memory");
-        return -1;
-    }
+    const struct phase_spec *p = c->p;
     uint32_t actors = w->pattern == THREADS_PRODUCER_CONSUMER ? w->threads / 2 : w->threads;
-    uint64_t start = g->total_ops;
-    for (uint32_t turn = 0; g->total_ops - start < p->ops; turn = (turn + 1) % actors) {
-        if (!is_consumer(w, turn))
-            churn_step(g, w, p, &sizes, turn);
+    while (g->total_ops - c->start_ops < p->ops) {
+        if (!gen_room(g))
+            return false;
+        churn_step(g, w, p, &c->sizes, c->turn); /* actors are never consumers */
+        c->turn = (c->turn + 1) % actors;
     }
-    size_sampler_free(&sizes);
-    return 0;
+    return true;
 }
 
-static void gen_free_phase(struct gen *g, const struct workload_spec *w,
-                           const struct phase_spec *p)
+static bool free_emit(struct phase_cursor *c, struct gen *g, const struct workload_spec *w)
 {
-    enum free_order order = p->free_order == FREE_NEVER ? FREE_RANDOM : p->free_order;
-    uint64_t remaining[SPEC_MAX_THREADS];
-    uint64_t left = 0;
-    for (uint32_t t = 0; t < w->threads; t++) {
-        remaining[t] = (uint64_t)llround(p->free_fraction * (double)g->threads[t].live_count);
-        left += remaining[t];
-    }
-    for (uint32_t t = 0; left > 0; t = (t + 1) % w->threads) {
-        if (remaining[t] == 0)
+    enum free_order order = c->p->free_order == FREE_NEVER ? FREE_RANDOM : c->p->free_order;
+    for (; c->left > 0; c->turn = (c->turn + 1) % w->threads) {
+        uint32_t t = c->turn;
+        if (c->remaining[t] == 0)
             continue;
+        if (!gen_room(g))
+            return false;
         gen_free(g, free_runner(g, w, t), gen_pick_victim(g, t, order));
-        remaining[t]--;
-        left--;
+        c->remaining[t]--;
+        c->left--;
     }
+    return true;
 }
 
-static int gen_script(struct gen *g, const struct phase_spec *p, char *errbuf, size_t errlen)
+static bool script_emit(struct phase_cursor *c, struct gen *g)
 {
-    uint32_t *slot_of = malloc((p->script_objects ? p->script_objects : 1) * sizeof *slot_of);
-    if (!slot_of) {
-        snprintf(errbuf, errlen, "out of memory");
-        return -1;
-    }
-    for (uint32_t i = 0; i < p->script_objects; i++)
-        slot_of[i] = UINT32_MAX;
-    for (size_t i = 0; i < p->script_len; i++) {
-        const struct script_op *s = &p->script[i];
+    const struct phase_spec *p = c->p;
+    for (; c->next < p->script_len; c->next++) {
+        if (!gen_room(g))
+            return false;
+        const struct script_op *s = &p->script[c->next];
         enum op_kind kind = OP_MALLOC;
         switch (s->kind) {
         case SCRIPT_FREE:
-            gen_free(g, 0, slot_of[s->object]);
-            slot_of[s->object] = UINT32_MAX;
+            gen_free(g, 0, c->slot_of[s->object]);
+            c->slot_of[s->object] = UINT32_MAX;
             continue;
         case SCRIPT_REALLOC:
-            gen_realloc(g, 0, slot_of[s->object], s->size, p->touch);
+            gen_realloc(g, 0, c->slot_of[s->object], s->size, p->touch);
             continue;
         case SCRIPT_MALLOC:
             kind = OP_MALLOC;
@@ -197,24 +181,81 @@ static int gen_script(struct gen *g, const struct phase_spec *p, char *errbuf, s
             break;
         }
         uint32_t slot = gen_new_slot(g, 0);
-        slot_of[s->object] = slot;
+        c->slot_of[s->object] = slot;
         gen_alloc(g, 0, kind, s->size, s->align ? s->align : 16, p->touch, slot);
     }
-    free(slot_of);
+    return true;
+}
+
+/* Every thread frees what it still owns, oldest first. */
+static bool teardown_emit(struct phase_cursor *c, struct gen *g)
+{
+    for (; c->turn < g->thread_count; c->turn++) {
+        while (g->threads[c->turn].live_count > 0) {
+            if (!gen_room(g))
+                return false;
+            gen_free(g, c->turn, g->threads[c->turn].oldest);
+        }
+    }
+    return true;
+}
+
+int phase_begin(struct phase_cursor *c, struct gen *g, const struct workload_spec *w,
+                const struct phase_spec *p, char *errbuf, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    c->p = p;
+    c->start_ops = g->total_ops;
+    if (!p)
+        return 0;
+    switch (p->kind) {
+    case PHASE_CHURN:
+        if (size_sampler_init(&c->sizes, &p->sizes) < 0) {
+            snprintf(errbuf, errlen, "out of memory");
+            return -1;
+        }
+        c->have_sizes = true;
+        break;
+    case PHASE_FREE:
+        for (uint32_t t = 0; t < w->threads; t++) {
+            c->remaining[t] =
+                (uint64_t)llround(p->free_fraction * (double)g->threads[t].live_count);
+            c->left += c->remaining[t];
+        }
+        break;
+    case PHASE_SCRIPT:
+        c->slot_of = malloc((p->script_objects ? p->script_objects : 1) * sizeof *c->slot_of);
+        if (!c->slot_of) {
+            snprintf(errbuf, errlen, "out of memory");
+            return -1;
+        }
+        for (uint32_t i = 0; i < p->script_objects; i++)
+            c->slot_of[i] = UINT32_MAX;
+        break;
+    }
     return 0;
 }
 
-int gen_phase(struct gen *g, const struct workload_spec *w, const struct phase_spec *p,
-              char *errbuf, size_t errlen)
+bool phase_emit(struct phase_cursor *c, struct gen *g, const struct workload_spec *w)
 {
-    switch (p->kind) {
+    if (!c->p)
+        return teardown_emit(c, g);
+    switch (c->p->kind) {
     case PHASE_CHURN:
-        return gen_churn(g, w, p, errbuf, errlen);
+        return churn_emit(c, g, w);
     case PHASE_FREE:
-        gen_free_phase(g, w, p);
-        return 0;
+        return free_emit(c, g, w);
     case PHASE_SCRIPT:
-        return gen_script(g, p, errbuf, errlen);
+        return script_emit(c, g);
     }
-    return 0;
+    return true;
+}
+
+void phase_finish(struct phase_cursor *c)
+{
+    if (c->have_sizes)
+        size_sampler_free(&c->sizes);
+    free(c->slot_of);
+    c->have_sizes = false;
+    c->slot_of = NULL;
 }

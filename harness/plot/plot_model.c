@@ -26,7 +26,21 @@ static const char *const metric_columns[PM_COUNT] = {
     [PM_LAT_MAX] = "latency_max_ns",
     [PM_MINOR_FAULTS] = "minor_faults",
     [PM_DTLB_LOAD_PER_KOP] = "dtlb_load_misses_per_kop",
+    [PM_BASELINE_ANON] = "baseline_anon_bytes",
+    [PM_LAT_MALLOC_P50] = "latency_malloc_p50_ns",
+    [PM_LAT_MALLOC_P99] = "latency_malloc_p99_ns",
+    [PM_LAT_CALLOC_P50] = "latency_calloc_p50_ns",
+    [PM_LAT_CALLOC_P99] = "latency_calloc_p99_ns",
+    [PM_LAT_REALLOC_P50] = "latency_realloc_p50_ns",
+    [PM_LAT_REALLOC_P99] = "latency_realloc_p99_ns",
+    [PM_LAT_ALIGNED_P50] = "latency_aligned_p50_ns",
+    [PM_LAT_ALIGNED_P99] = "latency_aligned_p99_ns",
+    [PM_LAT_FREE_P50] = "latency_free_p50_ns",
+    [PM_LAT_FREE_P99] = "latency_free_p99_ns",
 };
+
+const char *const plot_latency_kind_names[PLOT_LATENCY_KINDS] = {"malloc", "calloc", "realloc",
+                                                                  "aligned", "free"};
 
 const char *plot_metric_column(enum plot_metric m)
 {

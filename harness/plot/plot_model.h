@@ -36,8 +36,25 @@ enum plot_metric {
     PM_LAT_MAX,
     PM_MINOR_FAULTS,
     PM_DTLB_LOAD_PER_KOP,
+    PM_BASELINE_ANON,
+    /* Latency per kind of call: p50 and p99 each, in this order. */
+    PM_LAT_MALLOC_P50,
+    PM_LAT_MALLOC_P99,
+    PM_LAT_CALLOC_P50,
+    PM_LAT_CALLOC_P99,
+    PM_LAT_REALLOC_P50,
+    PM_LAT_REALLOC_P99,
+    PM_LAT_ALIGNED_P50,
+    PM_LAT_ALIGNED_P99,
+    PM_LAT_FREE_P50,
+    PM_LAT_FREE_P99,
     PM_COUNT
 };
+
+/* The kinds of call with latency columns, as in the PM_LAT_<KIND>_P50/P99
+ * pairs, with their names. */
+#define PLOT_LATENCY_KINDS 5
+extern const char *const plot_latency_kind_names[PLOT_LATENCY_KINDS];
 
 /* Column name of a metric in summary.csv. */
 const char *plot_metric_column(enum plot_metric m);

@@ -86,6 +86,12 @@ static void metadata(FILE *f, const struct plot_run *run)
     meta_row(f, "allocscope", json_object_get(tool, "version"));
     meta_row(f, "git commit", json_object_get(tool, "git_commit"));
     meta_row(f, "compiler", json_object_get(tool, "compiler"));
+    const json_t *ms = json_object_get(m, "measurement");
+    meta_row(f, "timer", json_object_get(ms, "timer"));
+    meta_row(f, "sampling interval, ns", json_object_get(ms, "sample_interval_ns"));
+    meta_row(f, "ops per chunk handed to the worker", json_object_get(ms, "op_window_ops"));
+    meta_row(f, "allocscope's own peak RSS, bytes",
+             json_object_get(json_object_get(m, "harness"), "parent_peak_rss_bytes"));
     fputs("</table>\n<h3>Allocators</h3>\n<table><tr><th>name</th><th>version</th>"
           "<th>package version</th><th>library</th></tr>\n",
           f);
@@ -125,6 +131,7 @@ static const struct column columns[] = {
     {PM_PEAK_HEAP, PU_BYTES, false, "peak heap (lower is better)"},
     {PM_FRAG_PEAK, PU_RATIO, false, "peak heap / peak live (lower is better)"},
     {PM_LAT_P99, PU_NS, false, "p99 latency (lower is better)"},
+    {PM_BASELINE_ANON, PU_BYTES, false, "memory before the first op (lower is better)"},
 };
 
 static void summary_table(FILE *f, const struct plot_run *run)
@@ -165,10 +172,17 @@ static void summary_table(FILE *f, const struct plot_run *run)
                 const struct plot_cell *cell = plot_run_cell(run, w, a);
                 const struct plot_stat *s = &cell->stat[col->metric];
                 if (!s->n) {
-                    fputs("<td class=\"num bad\" title=\"", f);
-                    h(f, cell->failure ? cell->failure : cell->runs ? "no value recorded" : "not run");
+                    /* Runs that succeeded without this figure are not a
+                     * failure (a latency needs enough timed ops). */
+                    bool ran = cell->ok > 0;
+                    fprintf(f, "<td class=\"num%s\" title=\"", ran ? "" : " bad");
+                    h(f, ran ? (col->metric == PM_LAT_P99
+                                    ? "too few ops timed for a p99 (100 needed)"
+                                    : "no value recorded")
+                             : cell->failure ? cell->failure : cell->runs ? "no value recorded"
+                                                                           : "not run");
                     fputs("\">", f);
-                    h(f, plot_cell_missing_word(cell));
+                    h(f, ran && col->metric == PM_LAT_P99 ? "too few ops" : plot_cell_missing_word(cell));
                     fputs("</td>", f);
                     continue;
                 }
@@ -187,8 +201,58 @@ static void summary_table(FILE *f, const struct plot_run *run)
     if (reps > 0)
         fprintf(f, " (%ld per allocator)", reps);
     fputs("; the best value per workload and metric is highlighted. Hover a failed cell for the "
-          "reason.</p>\n</section>\n",
+          "reason. <em>Memory before the first op</em> is the resident anonymous memory at the "
+          "baseline: what the allocator set up before the workload started (plus the same few "
+          "pages of libc for every allocator); heap figures are counted from there.</p>\n"
+          "</section>\n",
           f);
+}
+
+/* Median p50 / p99 of every kind of call an allocator ran, for one
+ * workload: the latency of free is not that of malloc. */
+static void latency_by_call(FILE *f, const struct plot_run *run, size_t w)
+{
+    bool kind_seen[PLOT_LATENCY_KINDS] = {false};
+    size_t kinds = 0;
+    for (int k = 0; k < PLOT_LATENCY_KINDS; k++)
+        for (size_t a = 0; a < run->nalloc && !kind_seen[k]; a++)
+            if (plot_run_cell(run, w, a)->stat[PM_LAT_MALLOC_P50 + 2 * k].n) {
+                kind_seen[k] = true;
+                kinds++;
+            }
+    if (!kinds) {
+        fputs("<p class=\"note\">Latency by call: too few ops were timed for a median.</p>\n",
+              f);
+        return;
+    }
+    fputs("<table class=\"summary\"><caption>Latency by call: median p50 / p99 of the timed "
+          "ops (empty: too few timed)</caption>\n<thead><tr><th>allocator</th>",
+          f);
+    for (int k = 0; k < PLOT_LATENCY_KINDS; k++)
+        if (kind_seen[k])
+            fprintf(f, "<th>%s</th>", plot_latency_kind_names[k]);
+    fputs("</tr></thead><tbody>\n", f);
+    for (size_t a = 0; a < run->nalloc; a++) {
+        const struct plot_cell *cell = plot_run_cell(run, w, a);
+        fprintf(f, "<tr><th><span class=\"swatch\" style=\"background:%s\"></span>",
+                run->alloc[a].colour);
+        h(f, run->alloc[a].name);
+        fputs("</th>", f);
+        for (int k = 0; k < PLOT_LATENCY_KINDS; k++) {
+            if (!kind_seen[k])
+                continue;
+            const struct plot_stat *p50 = &cell->stat[PM_LAT_MALLOC_P50 + 2 * k];
+            const struct plot_stat *p99 = &cell->stat[PM_LAT_MALLOC_P99 + 2 * k];
+            char a50[64] = "", a99[64] = "";
+            if (p50->n)
+                plot_fmt(PU_NS, p50->median, a50, sizeof a50);
+            if (p99->n)
+                plot_fmt(PU_NS, p99->median, a99, sizeof a99);
+            fprintf(f, "<td class=\"num\">%s / %s</td>", p50->n ? a50 : "–", p99->n ? a99 : "–");
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
 }
 
 static void figure(FILE *f, const struct plot_chart *c)
@@ -242,6 +306,7 @@ static void workload_section(FILE *f, const struct plot_run *run, const struct p
             fputs("</p>\n", f);
         }
     }
+    latency_by_call(f, run, w);
     size_t shown = 0;
     for (size_t i = 0; i < charts->n; i++)
         if (charts->v[i].workload == (long)w) {

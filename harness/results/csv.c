@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void csv_write_field(FILE *f, const char *value, bool last)
+void csv_write_value(FILE *f, const char *value)
 {
     if (!value)
         value = "";
@@ -21,6 +21,11 @@ void csv_write_field(FILE *f, const char *value, bool last)
     } else {
         fputs(value, f);
     }
+}
+
+void csv_write_field(FILE *f, const char *value, bool last)
+{
+    csv_write_value(f, value);
     fputc(last ? '\n' : ',', f);
 }
 

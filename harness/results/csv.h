@@ -10,6 +10,8 @@
 
 /* Write one field (quoted only when needed); `last` ends the row. */
 void csv_write_field(FILE *f, const char *value, bool last);
+/* The value alone, quoted where needed, with no separator after it. */
+void csv_write_value(FILE *f, const char *value);
 
 /* A whole file in memory: row 0 is the header. */
 struct csv_table {

@@ -11,7 +11,30 @@ static double ratio(double num, double den)
     return den > 0 ? num / den : NAN;
 }
 
-void figures_compute(const struct result_region *r, uint64_t peak_live_exact,
+const char *latency_kind_name(enum latency_kind k)
+{
+    static const char *const names[LAT_KIND_COUNT] = {
+        [LAT_ALL] = "",       [LAT_MALLOC] = "malloc",   [LAT_CALLOC] = "calloc",
+        [LAT_REALLOC] = "realloc", [LAT_ALIGNED] = "aligned", [LAT_FREE] = "free",
+    };
+    return (unsigned)k < LAT_KIND_COUNT ? names[k] : "?";
+}
+
+static uint64_t percentile_if(const struct latency_hist *h, double q, uint64_t min_count)
+{
+    return h->count >= min_count ? latency_percentile(h, q) : METRIC_UNSUPPORTED;
+}
+
+static void latency_figures(const struct latency_hist *h, struct latency_figures *f)
+{
+    f->count = h->count;
+    f->p50_ns = percentile_if(h, 0.50, LATENCY_MIN_COUNT_P50);
+    f->p99_ns = percentile_if(h, 0.99, LATENCY_MIN_COUNT_P99);
+    f->p999_ns = percentile_if(h, 0.999, LATENCY_MIN_COUNT_P999);
+    f->max_ns = h->count ? h->max_ns : METRIC_UNSUPPORTED;
+}
+
+void figures_compute(const struct result_region *r, const struct opgen_totals *stream,
                      struct run_figures *f)
 {
     memset(f, 0, sizeof *f);
@@ -19,16 +42,15 @@ void figures_compute(const struct result_region *r, uint64_t peak_live_exact,
     f->threads = r->threads;
     f->wall_s = (double)r->wall_ns / 1e9;
     f->ops_per_s = ratio((double)r->ops_done, f->wall_s);
+    f->paused_s = (double)r->paused_ns / 1e9;
+    f->harness_bytes = r->harness_bytes;
     f->peak_rss_bytes = r->peak_rss_bytes;
     f->peak_heap_bytes = r->peak_heap_bytes;
-    /* With threads, the run may hold a little more live than the stream's
-     * global order says (a thread runs ahead of the threads freeing its
-     * objects, within opgen's reuse slack): report what was seen if more. */
-    f->peak_live_bytes = (uint64_t)r->peak_live_bytes > peak_live_exact
-                             ? (uint64_t)r->peak_live_bytes
-                             : peak_live_exact;
+    f->peak_live_bytes = stream->peak_live_bytes;
+    f->peak_live_seen_bytes = r->peak_live_bytes;
     f->peak_brk_bytes = r->peak_brk_bytes;
     f->final_heap_bytes = r->final_heap_bytes;
+    f->baseline_anon_bytes = r->base_anon_bytes;
     f->frag_peak_ratio = ratio((double)r->peak_heap_bytes, (double)f->peak_live_bytes);
 
     uint64_t n = r->sample_count < r->sample_capacity ? r->sample_count : r->sample_capacity;
@@ -66,14 +88,14 @@ void figures_compute(const struct result_region *r, uint64_t peak_live_exact,
                                 : ratio((double)f->tlb[i] * 1000.0, (double)r->ops_done);
     }
 
-    f->have_latency = r->latency.count > 0;
-    if (f->have_latency) {
-        f->latency_p50_ns = latency_percentile(&r->latency, 0.50);
-        f->latency_p99_ns = latency_percentile(&r->latency, 0.99);
-        f->latency_p999_ns = latency_percentile(&r->latency, 0.999);
-        f->latency_max_ns = r->latency.max_ns;
-    }
+    for (int k = 0; k < LAT_KIND_COUNT; k++)
+        latency_figures(&r->latency[k], &f->latency[k]);
+    f->timer_floor_ns = r->timer_floor_ns;
+
     f->smaps = r->smaps_peak_phase;
+    if (f->smaps.rss_bytes >= r->harness_bytes)
+        f->smaps.rss_bytes -= r->harness_bytes;
     f->hugepage_share = ratio((double)f->smaps.anon_huge_bytes, (double)f->smaps.anonymous_bytes);
-    f->ru_maxrss_bytes = r->ru_maxrss_bytes;
+    f->ru_maxrss_bytes =
+        r->ru_maxrss_bytes > r->harness_bytes ? r->ru_maxrss_bytes - r->harness_bytes : 0;
 }

@@ -1,12 +1,27 @@
 /* figures.h - the per-run figures of summary.csv, derived from what the
- * worker wrote into its result region. Pure computation: tested directly. */
+ * worker wrote into its result region and the op stream's exact facts.
+ * Pure computation: tested directly. */
 #ifndef ALLOCSCOPE_FIGURES_H
 #define ALLOCSCOPE_FIGURES_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "opstream.h"
 #include "worker_protocol.h"
+
+/* Timed ops a percentile needs before it is reported: below these a p99 or
+ * p99.9 is the maximum in disguise, so the cell stays empty instead. */
+#define LATENCY_MIN_COUNT_P50 1
+#define LATENCY_MIN_COUNT_P99 100
+#define LATENCY_MIN_COUNT_P999 1000
+
+/* Percentiles of one histogram; a field is METRIC_UNSUPPORTED where the
+ * histogram holds too few timed ops for it. */
+struct latency_figures {
+    uint64_t count;
+    uint64_t p50_ns, p99_ns, p999_ns, max_ns;
+};
 
 /* Ratios are NaN where undefined (nothing live, counter unsupported);
  * counters are METRIC_UNSUPPORTED where the machine cannot count them. */
@@ -15,11 +30,15 @@ struct run_figures {
     uint32_t threads;
     double wall_s;
     double ops_per_s;
+    double paused_s;          /* harness pauses, not in wall_s */
+    uint64_t harness_bytes;   /* the harness's own resident memory */
     uint64_t peak_rss_bytes;
     int64_t peak_heap_bytes;
-    uint64_t peak_live_bytes;
+    uint64_t peak_live_bytes; /* exact, from the op stream */
+    int64_t peak_live_seen_bytes; /* highest live bytes at the samples */
     int64_t peak_brk_bytes;
     int64_t final_heap_bytes;
+    uint64_t baseline_anon_bytes; /* resident anon when the baseline was taken */
     double frag_peak_ratio;   /* J&W #4: peak heap / peak live */
     double frag_at_peak_heap; /* J&W #3: heap / live when heap peaked */
     double frag_mean_ratio;   /* mean heap / live over samples, live > 0 */
@@ -27,17 +46,20 @@ struct run_figures {
     uint64_t minor_faults, major_faults;
     uint64_t tlb[3];          /* dTLB load, dTLB store, iTLB misses */
     double tlb_per_kop[3];
-    bool have_latency;
-    uint64_t latency_p50_ns, latency_p99_ns, latency_p999_ns, latency_max_ns;
+    struct latency_figures latency[LAT_KIND_COUNT];
+    uint64_t timer_floor_ns;
     double hugepage_share;
-    struct smaps_rollup smaps;
-    uint64_t ru_maxrss_bytes;
+    struct smaps_rollup smaps; /* Rss with the harness taken out */
+    uint64_t ru_maxrss_bytes;  /* harness taken out */
 };
 
-/* peak_live_exact: the generator's exact peak in op-stream order (the same
- * for every allocator; exact for one thread). With threads the larger of it
- * and the highest live figure sampled is reported. */
-void figures_compute(const struct result_region *r, uint64_t peak_live_exact,
+/* Name of a latency kind in column names: "malloc", "free", ... ("" for
+ * LAT_ALL, whose columns are latency_p50_ns etc.). */
+const char *latency_kind_name(enum latency_kind k);
+
+/* `stream` gives the exact peak live bytes (the same for every allocator);
+ * the samples give what was seen at run time. */
+void figures_compute(const struct result_region *r, const struct opgen_totals *stream,
                      struct run_figures *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include "run_meta.h"
 
 #include <stdio.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 
@@ -85,21 +86,45 @@ void run_meta_set_allocator_version(json_t *run, const char *name, const char *v
 }
 
 void run_meta_add_workload(json_t *run, const struct workload_spec *w,
-                           const struct opstream_header *stream)
+                           const struct opgen_totals *stream)
 {
+    static const char *const kind_names[OP_KIND_END] = {
+        [OP_MALLOC] = "malloc",   [OP_CALLOC] = "calloc", [OP_REALLOC] = "realloc",
+        [OP_POSIX_MEMALIGN] = "posix_memalign", [OP_ALIGNED_ALLOC] = "aligned_alloc",
+        [OP_FREE] = "free",
+    };
     char spec_hash[17], stream_hash[17];
     opstream_hash_hex(spec_workload_hash(w), spec_hash);
     opstream_hash_hex(stream->hash, stream_hash);
     json_t *phases = json_array();
-    for (uint32_t p = 0; p < stream->phase_count; p++)
-        json_array_append_new(phases, json_string(stream->phase_names[p]));
+    for (size_t p = 0; p < w->phase_count; p++)
+        json_array_append_new(phases, json_string(w->phases[p].name));
+    if (w->teardown)
+        json_array_append_new(phases, json_string("teardown"));
+    json_t *counts = json_object();
+    for (int k = 0; k < OP_KIND_END; k++)
+        if (kind_names[k])
+            json_object_set_new(counts, kind_names[k], json_integer((json_int_t)stream->kind_counts[k]));
     json_array_append_new(
         json_object_get(run, "workloads"),
-        json_pack("{s:s, s:o, s:s, s:s, s:s, s:i, s:I, s:I, s:o}", "name", w->name,
-                  "description", str_or_null(w->description), "source",
+        json_pack("{s:s, s:o, s:s, s:s, s:o, s:i, s:I, s:o, s:I, s:I, s:f, s:o}", "name",
+                  w->name, "description", str_or_null(w->description), "source",
                   w->pos.file ? w->pos.file : "", "spec_hash", spec_hash, "opstream_hash",
-                  stream_hash, "threads", (int)w->threads, "ops", (json_int_t)stream->total_ops,
-                  "peak_live_bytes", (json_int_t)stream->peak_live_bytes, "phases", phases));
+                  stream->complete ? json_string(stream_hash) : json_null(), "threads",
+                  (int)w->threads, "ops", (json_int_t)stream->ops, "op_counts", counts,
+                  "peak_live_bytes", (json_int_t)stream->peak_live_bytes, "max_live_objects",
+                  (json_int_t)stream->max_live_objects, "timed_op_share",
+                  1.0 / (double)(1u << stream->timing_shift), "phases", phases));
+}
+
+void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_ticks_per_ns,
+                              uint64_t sample_interval_ns, uint64_t window_ops)
+{
+    json_object_set_new(run, "measurement",
+                        json_pack("{s:s, s:f, s:I, s:I}", "timer", timer_desc,
+                                  "timer_ticks_per_ns", timer_ticks_per_ns,
+                                  "sample_interval_ns", (json_int_t)sample_interval_ns,
+                                  "op_window_ops", (json_int_t)window_ops));
 }
 
 void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned ok,
@@ -113,4 +138,11 @@ void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned o
     }
     json_object_set_new(run, "runs", json_pack("{s:i, s:i, s:i}", "total", (int)total, "ok",
                                                (int)ok, "failed", (int)failed));
+    /* The parent's own peak: it holds one op chunk and the generator's
+     * bookkeeping (bounded by the live set), never a whole stream. */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        json_object_set_new(run, "harness",
+                            json_pack("{s:I}", "parent_peak_rss_bytes",
+                                      (json_int_t)ru.ru_maxrss * 1024));
 }

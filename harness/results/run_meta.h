@@ -18,8 +18,15 @@ void run_meta_add_allocator(json_t *run, const struct allocator_entry *a);
 /* Record the version the allocator reported in its first successful run. */
 void run_meta_set_allocator_version(json_t *run, const char *name, const char *version);
 
+/* A workload and its op stream's facts (the hash is null unless the stream
+ * was generated whole). */
 void run_meta_add_workload(json_t *run, const struct workload_spec *w,
-                           const struct opstream_header *stream);
+                           const struct opgen_totals *stream);
+
+/* How this run measures: the timer (and its rate), the sampling interval,
+ * the op window's size. The timer floor is per row (timer_floor_ns). */
+void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_ticks_per_ns,
+                              uint64_t sample_interval_ns, uint64_t window_ops);
 
 /* status: running | complete | interrupted; sets finished_at unless running. */
 void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned ok,

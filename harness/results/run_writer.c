@@ -12,19 +12,6 @@
 
 #include "csv.h"
 
-static const char *const summary_columns[] = {
-    "workload", "allocator", "rep", "status", "reason", "ops", "threads", "wall_s",
-    "ops_per_s", "peak_rss_bytes", "peak_heap_bytes", "peak_live_bytes", "peak_brk_bytes",
-    "final_heap_bytes", "frag_peak_ratio", "frag_at_peak_heap", "frag_mean_ratio",
-    "internal_frag_ratio", "minor_faults", "major_faults", "dtlb_load_misses",
-    "dtlb_store_misses", "itlb_misses", "dtlb_load_misses_per_kop",
-    "dtlb_store_misses_per_kop", "itlb_misses_per_kop", "latency_p50_ns", "latency_p99_ns",
-    "latency_p999_ns", "latency_max_ns", "hugepage_share", "smaps_rss_bytes",
-    "smaps_anon_bytes", "smaps_anon_huge_bytes", "ru_maxrss_bytes", "served_by",
-    "allocator_version", "opstream_hash", "spec_hash", "allocator_stats",
-};
-#define SUMMARY_COLUMNS (sizeof summary_columns / sizeof summary_columns[0])
-
 int results_safe_component(const char *name)
 {
     if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -64,8 +51,7 @@ int results_create(struct results_dir *d, const char *path, char *err, size_t er
         snprintf(err, errlen, "cannot create %s: %s", summary, strerror(errno));
         return -1;
     }
-    for (size_t i = 0; i < SUMMARY_COLUMNS; i++)
-        csv_write_field(d->summary, summary_columns[i], i + 1 == SUMMARY_COLUMNS);
+    summary_write_header(d->summary);
     fflush(d->summary);
     return 0;
 }
@@ -77,7 +63,7 @@ void results_close(struct results_dir *d)
     d->summary = NULL;
 }
 
-/* Cell formatting: unsupported and undefined values are empty cells. */
+/* Cell formatting for the sample files: unsupported values are empty. */
 static void cell_u64(FILE *f, uint64_t v)
 {
     if (v != METRIC_UNSUPPORTED)
@@ -90,80 +76,25 @@ static void cell_i64(FILE *f, int64_t v)
     fprintf(f, "%" PRId64 ",", v);
 }
 
-static void cell_double(FILE *f, double v, const char *fmt)
-{
-    if (isfinite(v))
-        fprintf(f, fmt, v);
-    fputc(',', f);
-}
-
-static void cell_hash(FILE *f, uint64_t h, bool last)
-{
-    if (h)
-        fprintf(f, "%016" PRIx64, h);
-    fputc(last ? '\n' : ',', f);
-}
-
 int results_append_row(struct results_dir *d, const struct results_row *row)
 {
-    FILE *f = d->summary;
-    char rep[16], threads[16];
-    snprintf(rep, sizeof rep, "%u", row->rep);
-    snprintf(threads, sizeof threads, "%u", row->threads);
-    csv_write_field(f, row->workload, false);
-    csv_write_field(f, row->allocator, false);
-    csv_write_field(f, rep, false);
-    csv_write_field(f, run_status_name(row->status), false);
-    csv_write_field(f, row->reason, false);
-
-    const struct run_figures *g = row->figures;
-    if (g) {
-        cell_u64(f, g->ops);
-        fprintf(f, "%s,", threads);
-        cell_double(f, g->wall_s, "%.6f");
-        cell_double(f, g->ops_per_s, "%.1f");
-        cell_u64(f, g->peak_rss_bytes);
-        cell_i64(f, g->peak_heap_bytes);
-        cell_u64(f, g->peak_live_bytes);
-        cell_i64(f, g->peak_brk_bytes);
-        cell_i64(f, g->final_heap_bytes);
-        cell_double(f, g->frag_peak_ratio, "%.4f");
-        cell_double(f, g->frag_at_peak_heap, "%.4f");
-        cell_double(f, g->frag_mean_ratio, "%.4f");
-        cell_double(f, g->internal_frag_ratio, "%.4f");
-        cell_u64(f, g->minor_faults);
-        cell_u64(f, g->major_faults);
-        for (int i = 0; i < 3; i++)
-            cell_u64(f, g->tlb[i]);
-        for (int i = 0; i < 3; i++)
-            cell_double(f, g->tlb_per_kop[i], "%.3f");
-        if (g->have_latency) {
-            cell_u64(f, g->latency_p50_ns);
-            cell_u64(f, g->latency_p99_ns);
-            cell_u64(f, g->latency_p999_ns);
-            cell_u64(f, g->latency_max_ns);
-        } else {
-            fputs(",,,,", f);
-        }
-        cell_double(f, g->hugepage_share, "%.4f");
-        cell_u64(f, g->smaps.rss_bytes);
-        cell_u64(f, g->smaps.anonymous_bytes);
-        cell_u64(f, g->smaps.anon_huge_bytes);
-        cell_u64(f, g->ru_maxrss_bytes);
-    } else {
-        /* ops, then threads, then the 28 figure columns up to served_by. */
-        fprintf(f, ",%s,", threads);
-        for (int i = 0; i < 28; i++)
-            fputc(',', f);
-    }
-    csv_write_field(f, row->served_by, false);
-    csv_write_field(f, row->allocator_version, false);
-    cell_hash(f, row->opstream_hash, false);
-    cell_hash(f, row->spec_hash, false);
-    csv_write_field(f, row->allocator_stats, true);
-    if (fflush(f) != 0)
+    /* The row is built in memory and written with one call, so a reader
+     * never sees half a row, whatever happens to this process. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
         return -1;
-    fsync(fileno(f));
+    summary_write_row(mem, row);
+    if (fclose(mem) != 0) {
+        free(buf);
+        return -1;
+    }
+    size_t put = fwrite(buf, 1, len, d->summary);
+    free(buf);
+    if (put != len || fflush(d->summary) != 0)
+        return -1;
+    fsync(fileno(d->summary));
     return 0;
 }
 
@@ -174,6 +105,8 @@ static const char *sample_kind_name(uint32_t kind)
         return "baseline";
     case SAMPLE_PHASE_END:
         return "phase_end";
+    case SAMPLE_PEAK:
+        return "peak";
     default:
         return "periodic";
     }

@@ -10,26 +10,11 @@
 
 #include "figures.h"
 #include "runner.h"
+#include "summary_row.h"
 
 struct results_dir {
     char path[PATH_MAX];
     FILE *summary;
-};
-
-/* One summary row. `figures` is NULL for runs that did not finish. */
-struct results_row {
-    const char *workload;
-    const char *allocator;
-    unsigned rep;
-    enum run_status status;
-    const char *reason;
-    uint32_t threads;
-    const struct run_figures *figures;
-    const char *served_by;
-    const char *allocator_version;
-    const char *allocator_stats; /* "key=value;..." */
-    uint64_t opstream_hash;
-    uint64_t spec_hash;
 };
 
 /* Create DIR (and parents) with samples/; write summary.csv's header. */

@@ -63,12 +63,6 @@ int runner_worker_path(char *out, size_t outlen)
     return access(out, X_OK);
 }
 
-/* Samples the stream can produce, plus room for phase ends and slack. */
-static size_t region_capacity(const struct opstream_header *h)
-{
-    return h->total_ops / h->sample_every + h->marker_ops + 16;
-}
-
 static struct result_region *make_region(int *fd_out, size_t *bytes_out, size_t capacity)
 {
     size_t bytes = sizeof(struct result_region) + capacity * sizeof(struct sample);
@@ -147,19 +141,36 @@ static void log_tail(const char *path, char *out, size_t outlen)
     fclose(f);
 }
 
-static pid_t spawn_worker(const struct run_request *req, int result_fd, char **env)
+/* The two pipes of the chunk protocol, as seen from the parent. */
+struct chunk_pipes {
+    int request_read, request_write; /* worker -> parent */
+    int reply_read, reply_write;     /* parent -> worker */
+};
+
+static pid_t spawn_worker(const struct run_request *req, int window_fd,
+                          const struct chunk_pipes *cp, int result_fd, char **env)
 {
-    char stream_arg[16], result_arg[16];
-    snprintf(stream_arg, sizeof stream_arg, "%d", req->stream->fd);
+    char window_arg[16], request_arg[16], reply_arg[16], result_arg[16];
+    snprintf(window_arg, sizeof window_arg, "%d", window_fd);
+    snprintf(request_arg, sizeof request_arg, "%d", cp->request_write);
+    snprintf(reply_arg, sizeof reply_arg, "%d", cp->reply_read);
     snprintf(result_arg, sizeof result_arg, "%d", result_fd);
     const struct allocator_entry *a = req->alloc;
     static const char *const probe_names[] = {"none", "glibc", "mallctl", "int_function",
                                               "string_function"};
     static const char *const stats_names[] = {"none", "glibc", "jemalloc", "mimalloc"};
-    char *argv[] = {(char *)"allocscope-worker", stream_arg, result_arg,
-                    (char *)a->expect_path,     (char *)stats_names[a->stats],
-                    (char *)probe_names[a->version_probe],
-                    a->version_symbol ? a->version_symbol : (char *)"", NULL};
+    char *worker_argv[] = {(char *)req->worker_path, window_arg, request_arg, reply_arg,
+                           result_arg, (char *)a->expect_path, (char *)stats_names[a->stats],
+                           (char *)probe_names[a->version_probe],
+                           a->version_symbol ? a->version_symbol : (char *)"", NULL};
+    /* With a wrapper: WRAPPER... WORKER ARGS..., found on PATH. */
+    char *argv[64];
+    size_t n = 0;
+    for (size_t i = 0; req->wrapper && req->wrapper[i] && n < 48; i++)
+        argv[n++] = req->wrapper[i];
+    for (size_t i = 0; worker_argv[i]; i++)
+        argv[n++] = worker_argv[i];
+    argv[n] = NULL;
 
     pid_t pid = fork();
     if (pid != 0)
@@ -174,19 +185,33 @@ static pid_t spawn_worker(const struct run_request *req, int result_fd, char **e
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0)
         dup2(devnull, STDIN_FILENO);
-    fcntl(req->stream->fd, F_SETFD, 0); /* inherited across exec */
+    /* Inherited across exec: the worker's ends only. */
+    fcntl(window_fd, F_SETFD, 0);
+    fcntl(cp->request_write, F_SETFD, 0);
+    fcntl(cp->reply_read, F_SETFD, 0);
     fcntl(result_fd, F_SETFD, 0);
     signal(SIGINT, SIG_IGN); /* the parent decides when the child stops */
-    execve(req->worker_path, argv, env);
+    signal(SIGPIPE, SIG_DFL);
+    if (req->wrapper && req->wrapper[0])
+        execvpe(argv[0], argv, env);
+    else
+        execve(req->worker_path, argv, env);
     _exit(127);
 }
 
-/* Wait for pid, at most timeout_s; returns 1 on timeout (child killed). */
-static int wait_with_timeout(pid_t pid, double timeout_s, int *wstatus)
+/* Serve the worker's chunk requests and wait for it to exit, at most
+ * timeout_s. Returns 0 when it exited, 1 on timeout, 2 when interrupted
+ * (the child is killed in both cases). A chunk that cannot be generated is
+ * answered 'e': the worker then fails the run, and *gen_err says why. */
+static int serve_worker(pid_t pid, double timeout_s, struct opgen *gen,
+                        struct opwindow_header *win, const struct chunk_pipes *cp,
+                        int *wstatus, char *gen_err, size_t gen_errlen)
 {
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int request_fd = cp->request_read;
+    int verdict = 0;
     for (;;) {
         pid_t w = waitpid(pid, wstatus, WNOHANG);
         if (w == pid)
@@ -197,54 +222,87 @@ static int wait_with_timeout(pid_t pid, double timeout_s, int *wstatus)
         if (elapsed >= timeout_s || runner_interrupted) {
             kill(pid, SIGKILL);
             waitpid(pid, wstatus, 0);
-            if (pidfd >= 0)
-                close(pidfd);
-            return runner_interrupted ? 2 : 1;
+            verdict = runner_interrupted ? 2 : 1;
+            break;
         }
         int wait_ms = (int)((timeout_s - elapsed) * 1000) + 1;
-        if (pidfd >= 0) {
-            struct pollfd p = {.fd = pidfd, .events = POLLIN};
-            poll(&p, 1, wait_ms < 200 ? wait_ms : 200);
-        } else {
-            struct timespec nap = {0, 2000000};
-            nanosleep(&nap, NULL);
+        struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = request_fd, .events = POLLIN}};
+        int n = poll(p + (pidfd < 0), 2 - (pidfd < 0), wait_ms < 200 ? wait_ms : 200);
+        if (n <= 0 || request_fd < 0 || !(p[1].revents & (POLLIN | POLLHUP)))
+            continue;
+        char c;
+        ssize_t got = read(request_fd, &c, 1);
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
+            request_fd = -1; /* the worker closed its end: it is exiting */
+            continue;
         }
+        if (got != 1)
+            continue;
+        char reply = 'c';
+        if (opgen_next_chunk(gen, win, gen_err, gen_errlen) < 0)
+            reply = 'e';
+        if (write(cp->reply_write, &reply, 1) != 1)
+            request_fd = -1;
     }
     if (pidfd >= 0)
         close(pidfd);
+    return verdict;
+}
+
+/* The op window: a memfd the parent writes chunks into and the worker maps. */
+static struct opwindow_header *make_window(int *fd_out, size_t *bytes_out, uint32_t threads,
+                                           size_t ops)
+{
+    size_t bytes = opwindow_bytes(ops);
+    int fd = memfd_create("allocscope-window", MFD_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    void *p = MAP_FAILED;
+    if (ftruncate(fd, (off_t)bytes) == 0)
+        p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        close(fd);
+        return NULL;
+    }
+    opwindow_init(p, threads, ops);
+    *fd_out = fd;
+    *bytes_out = bytes;
+    return p;
+}
+
+static int make_pipes(struct chunk_pipes *cp)
+{
+    int a[2], b[2];
+    if (pipe2(a, O_CLOEXEC) < 0)
+        return -1;
+    if (pipe2(b, O_CLOEXEC) < 0) {
+        close(a[0]);
+        close(a[1]);
+        return -1;
+    }
+    *cp = (struct chunk_pipes){.request_read = a[0], .request_write = a[1],
+                               .reply_read = b[0], .reply_write = b[1]};
     return 0;
 }
 
-int runner_execute(const struct run_request *req, struct run_outcome *out)
+static void close_fd(int *fd)
 {
-    memset(out, 0, sizeof *out);
-    out->status = RUN_FAILED;
-    int result_fd;
-    out->res = make_region(&result_fd, &out->res_bytes, region_capacity(req->stream->header));
-    if (!out->res) {
-        snprintf(out->reason, sizeof out->reason, "cannot create result region: %s",
-                 strerror(errno));
-        return -1;
-    }
-    char preload_var[PATH_MAX + 16];
-    char **env = child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
-    pid_t pid = env ? spawn_worker(req, result_fd, env) : -1;
-    free(env);
-    close(result_fd);
-    if (pid < 0) {
-        snprintf(out->reason, sizeof out->reason, "cannot start worker: %s", strerror(errno));
-        return -1;
-    }
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
 
-    int wstatus = 0;
-    int timed_out = wait_with_timeout(pid, req->timeout_s, &wstatus);
+/* Why the run ended, from the child's exit and the region's state. */
+static void classify(const struct run_request *req, int verdict, int wstatus,
+                     const char *gen_err, struct run_outcome *out)
+{
     struct result_region *r = out->res;
     uint32_t state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
     char tail[512];
 
-    if (timed_out == 2) {
+    if (verdict == 2) {
         snprintf(out->reason, sizeof out->reason, "interrupted %s", state_name(state));
-    } else if (timed_out) {
+    } else if (verdict == 1) {
         out->status = RUN_TIMEOUT;
         snprintf(out->reason, sizeof out->reason,
                  "exceeded the timeout of %.0f s %s (%llu samples kept)", req->timeout_s,
@@ -257,6 +315,8 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
                  (unsigned long long)r->sample_count);
     } else if (state == RESULT_DONE && WEXITSTATUS(wstatus) == 0) {
         out->status = RUN_OK;
+    } else if (gen_err[0]) {
+        snprintf(out->reason, sizeof out->reason, "op stream generation failed: %s", gen_err);
     } else if (state == RESULT_FAILED) {
         snprintf(out->reason, sizeof out->reason, "%s", r->error);
     } else if (WEXITSTATUS(wstatus) == 127 && state == 0) {
@@ -266,7 +326,73 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
         snprintf(out->reason, sizeof out->reason, "worker exited with status %d %s%s%.300s",
                  WEXITSTATUS(wstatus), state_name(state), tail[0] ? ": " : "", tail);
     }
-    return 0;
+}
+
+int runner_execute(const struct run_request *req, struct run_outcome *out)
+{
+    /* A worker that dies while the parent answers it must not take the
+     * parent with it: write errors are handled instead. */
+    signal(SIGPIPE, SIG_IGN);
+    memset(out, 0, sizeof *out);
+    out->status = RUN_FAILED;
+    const struct workload_spec *w = req->workload;
+    size_t chunk_ops = req->chunk_ops ? req->chunk_ops : OPWINDOW_DEFAULT_OPS;
+    int result_fd = -1, window_fd = -1;
+    size_t window_bytes = 0;
+    struct chunk_pipes cp = {-1, -1, -1, -1};
+    struct opwindow_header *win = NULL;
+    char gen_err[256] = "";
+    int rc = -1;
+
+    struct opgen *gen = opgen_new(w, chunk_ops, out->reason, sizeof out->reason);
+    if (!gen)
+        return -1;
+    out->res = make_region(&result_fd, &out->res_bytes, RESULT_SAMPLE_CAPACITY);
+    if (out->res)
+        out->res->params = req->params;
+    win = make_window(&window_fd, &window_bytes, w->threads, chunk_ops);
+    if (!out->res || !win || make_pipes(&cp) < 0) {
+        snprintf(out->reason, sizeof out->reason, "cannot set up the run: %s", strerror(errno));
+        goto done;
+    }
+    /* The first chunk is in the window before the worker starts. */
+    if (opgen_next_chunk(gen, win, out->reason, sizeof out->reason) < 0)
+        goto done;
+
+    char preload_var[PATH_MAX + 16];
+    char **env = child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
+    pid_t pid = env ? spawn_worker(req, window_fd, &cp, result_fd, env) : -1;
+    free(env);
+    /* The worker's ends belong to it now. */
+    close_fd(&result_fd);
+    close_fd(&window_fd);
+    close_fd(&cp.request_write);
+    close_fd(&cp.reply_read);
+    if (pid < 0) {
+        snprintf(out->reason, sizeof out->reason, "cannot start worker: %s", strerror(errno));
+        goto done;
+    }
+
+    int wstatus = 0;
+    int verdict = serve_worker(pid, req->timeout_s, gen, win, &cp, &wstatus, gen_err,
+                               sizeof gen_err);
+    classify(req, verdict, wstatus, gen_err, out);
+    rc = 0;
+done:
+    /* The stream's facts are whole when the worker got every chunk; a run
+     * that ended early leaves them partial (no hash): generating the rest
+     * just for them could take as long as the run was meant to. */
+    out->stream = *opgen_totals(gen);
+    opgen_free(gen);
+    if (win)
+        munmap(win, window_bytes);
+    close_fd(&result_fd);
+    close_fd(&window_fd);
+    close_fd(&cp.request_read);
+    close_fd(&cp.request_write);
+    close_fd(&cp.reply_read);
+    close_fd(&cp.reply_write);
+    return rc;
 }
 
 void run_outcome_release(struct run_outcome *out)

@@ -1,5 +1,7 @@
 /* runner.h - one measured run: a fresh allocscope-worker process with the
- * allocator preloaded, watched until it finishes, fails, crashes or times
+ * allocator preloaded, fed the workload's op stream chunk by chunk (the
+ * parent generates each chunk while the worker waits, see
+ * opstream_format.h), watched until it finishes, fails, crashes or times
  * out. Whatever the child measured is read back from the shared result
  * region, also when it died. */
 #ifndef ALLOCSCOPE_RUNNER_H
@@ -16,11 +18,17 @@ enum run_status { RUN_OK, RUN_FAILED, RUN_CRASHED, RUN_TIMEOUT, RUN_SKIPPED };
 const char *run_status_name(enum run_status s); /* "ok", "failed", ... */
 
 struct run_request {
-    const struct opstream *stream;
+    const struct workload_spec *workload;
     const struct allocator_entry *alloc;
     const char *worker_path;
     double timeout_s;
     const char *log_path; /* child's stdout and stderr; NULL = /dev/null */
+    struct run_params params; /* timer, sampling interval */
+    size_t chunk_ops;         /* ops per window chunk; 0 = the default */
+    /* Programs the worker runs under, e.g. {"valgrind", "--tool=callgrind",
+     * NULL} (benchmarks, instruction counts); NULL = none. Executed as an
+     * argv prefix, never through a shell. */
+    char *const *wrapper;
 };
 
 struct run_outcome {
@@ -28,6 +36,9 @@ struct run_outcome {
     char reason[768];
     struct result_region *res; /* parent's mapping; NULL if none was made */
     size_t res_bytes;
+    /* The whole stream's facts (hash, op counts, exact peak live): complete
+     * when the worker received every chunk (stream.complete). */
+    struct opgen_totals stream;
 };
 
 /* Returns 0 when a run was attempted (see outcome->status), -1 when it could

@@ -3,6 +3,20 @@
  * Worker thread 0 is the process's main thread, always: under glibc only the
  * main thread's arena grows with brk, so running a single-threaded workload
  * on a pthread would hide exactly the program-break behaviour we measure.
+ *
+ * The loop over a segment has no per-op bookkeeping beyond the op itself
+ * (and, with threads, the live-bytes count the samplers read): everything
+ * else happens at *events*, positions
+ * computed ahead (the next op to time, the next check, the next peak mark,
+ * the end of the segment), and the inner loop runs from one event to the
+ * next. A check (every check_every ops) publishes the thread's progress,
+ * enforces the run-ahead bound between threads and takes a periodic sample
+ * when one is due.
+ *
+ * Time the harness spends on itself is paused out of the figures: chunk
+ * refills, samples and phase ends stop the clock (paused_ticks), and their
+ * faults and perf counts are subtracted; the timer's own cost on timed ops
+ * is calibrated at start and taken out of the wall time.
  */
 #define _GNU_SOURCE
 #include "executor.h"
@@ -16,16 +30,21 @@
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "latency.h"
+#include "op_touch.h"
 
-/* Every LATENCY_EVERY-th op of a thread is timed (power of two). Timing
- * costs two clock reads (~40 ns); sampling keeps that out of throughput. */
-#define LATENCY_EVERY 16
-/* Threads > 1 add their op counts to the shared total in batches. */
-#define OPS_BATCH 64
+/* Ops between a single thread's checks: adapted at every check so that
+ * checks come about 16 times per sampling interval (a timer read and a
+ * compare each), within these bounds. */
+#define CHECK_EVERY_SINGLE 256
+#define CHECK_EVERY_MAX 4096
+/* Stack the harness gives each worker thread (glibc also puts the thread's
+ * TLS in it), all of it resident from the start. */
+#define THREAD_STACK_BYTES (1u << 20)
+/* The main thread's stack pre-faulted below the executor's frame. */
+#define MAIN_STACK_PREFAULT (256u << 10)
 
 static size_t (*usable_size_fn)(void *);
 
@@ -44,16 +63,142 @@ static _Noreturn void fail_now(struct exec_ctx *ctx, const char *fmt, ...)
     _exit(1);
 }
 
-static void *map_shared(size_t bytes)
+/* ---- the harness's own memory ------------------------------------------- */
+
+static const long page_size_guess = 4096;
+
+/* A shared mapping, written once per page so it is resident before the
+ * baseline, and counted as the harness's. */
+static void *harness_map(struct exec_ctx *ctx, size_t bytes)
 {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    memset(p, 0, bytes); /* pre-fault: resident before the baseline */
+    memset(p, 0, bytes);
+    ctx->res->harness_bytes += (bytes + page_size_guess - 1) & ~(uint64_t)(page_size_guess - 1);
     return p;
 }
 
+/* Fault in a mapping the parent made (window, result region): rewrite one
+ * byte per page, so every page is present and writable. */
+static void harness_adopt(struct exec_ctx *ctx, volatile char *p, size_t bytes, bool writable)
+{
+    for (size_t i = 0; i < bytes; i += (size_t)page_size_guess) {
+        char c = p[i];
+        if (writable)
+            p[i] = c;
+    }
+    ctx->res->harness_bytes += (bytes + page_size_guess - 1) & ~(uint64_t)(page_size_guess - 1);
+}
+
+static void harness_unmap(struct exec_ctx *ctx, void *p, size_t bytes)
+{
+    munmap(p, bytes);
+    ctx->res->harness_bytes -= (bytes + page_size_guess - 1) & ~(uint64_t)(page_size_guess - 1);
+}
+
+/* Touch the main thread's stack below this frame, so deeper calls during
+ * the run (into the allocator) find it resident. */
+static __attribute__((noinline)) void prefault_main_stack(void)
+{
+    volatile char pad[MAIN_STACK_PREFAULT];
+    for (size_t i = 0; i < sizeof pad; i += (size_t)page_size_guess)
+        pad[i] = 0;
+}
+
+/* A harness table of `cap` entries holding the `old` entries of *table. */
+static void *grow_table(struct exec_ctx *ctx, void *table, size_t entry, uint64_t old,
+                        uint64_t cap)
+{
+    void *t = harness_map(ctx, cap * entry);
+    if (!t)
+        fail_now(ctx, "cannot map a table of %llu entries: %s", (unsigned long long)cap,
+                 strerror(errno));
+    if (table) {
+        memcpy(t, table, old * entry);
+        harness_unmap(ctx, table, old * entry);
+    }
+    return t;
+}
+
+/* The pointer table must cover `slots` entries: grow it (in a pause). */
+static void ensure_slots(struct exec_ctx *ctx, uint64_t slots)
+{
+    if (slots <= ctx->slot_capacity)
+        return;
+    uint64_t cap = ctx->slot_capacity ? ctx->slot_capacity : 1024;
+    while (cap < slots)
+        cap *= 2;
+    ctx->slots = grow_table(ctx, ctx->slots, sizeof *ctx->slots, ctx->slot_capacity, cap);
+    if (ctx->thread_count > 1)
+        ctx->sync = grow_table(ctx, ctx->sync, sizeof *ctx->sync, ctx->slot_capacity, cap);
+    ctx->slot_capacity = cap;
+}
+
+/* ---- pauses ------------------------------------------------------------- */
+
+/* What the harness does between two measured stretches: time, faults and
+ * perf counts of it are kept out of the figures. */
+struct pause {
+    uint64_t ticks;
+    uint64_t minor;
+    uint64_t perf[PERF_METRIC_COUNT];
+};
+
+static void pause_begin(struct exec_ctx *ctx, struct pause *p, bool faults)
+{
+    p->ticks = timer_ticks();
+    p->minor = 0;
+    if (faults) {
+        struct fault_counts f;
+        rusage_read(&f);
+        p->minor = f.minor;
+        perf_counters_read(&ctx->perf, p->perf);
+    }
+}
+
+static void pause_end(struct exec_ctx *ctx, const struct pause *p, bool faults)
+{
+    if (faults) {
+        struct fault_counts f;
+        rusage_read(&f);
+        ctx->paused_minor += f.minor - p->minor;
+        uint64_t now[PERF_METRIC_COUNT];
+        perf_counters_read(&ctx->perf, now);
+        for (int i = 0; i < PERF_METRIC_COUNT; i++)
+            if (now[i] != METRIC_UNSUPPORTED && p->perf[i] != METRIC_UNSUPPORTED)
+                ctx->perf_paused[i] += now[i] - p->perf[i];
+    }
+    __atomic_add_fetch(&ctx->paused_ticks, timer_ticks() - p->ticks, __ATOMIC_RELAXED);
+}
+
 /* ---- sampling ----------------------------------------------------------- */
+
+/* One thread: count the live bytes of the ops run since the last time,
+ * from the ops (they carry every size). Called in pauses only. */
+static void settle_live(struct exec_thread *th)
+{
+    if (th->ctx->thread_count > 1)
+        return; /* threads keep live_bytes current after every op */
+    int64_t live = th->live_bytes;
+    for (const struct op *op = th->segment + th->live_pos, *end = th->segment + th->pos;
+         op < end; op++) {
+        switch (op->kind) {
+        case OP_FREE:
+            live -= (int64_t)op->size;
+            break;
+        case OP_REALLOC:
+            live += (int64_t)op_realloc_new_size(op) - (int64_t)op_realloc_old_size(op);
+            break;
+        case OP_PHASE_END:
+            break;
+        default:
+            live += (int64_t)op->size;
+        }
+    }
+    th->live_bytes = live;
+    th->live_pos = th->pos;
+}
 
 static int64_t live_total(struct exec_ctx *ctx)
 {
@@ -63,43 +208,86 @@ static int64_t live_total(struct exec_ctx *ctx)
     return sum;
 }
 
-static uint64_t delta_or_unsupported(uint64_t now, uint64_t base)
+static uint64_t ops_total(struct exec_ctx *ctx)
+{
+    uint64_t sum = 0;
+    for (uint32_t t = 0; t < ctx->thread_count; t++)
+        sum += __atomic_load_n(&ctx->threads[t].ops_done, __ATOMIC_RELAXED);
+    return sum;
+}
+
+static uint64_t measured_ticks(struct exec_ctx *ctx, uint64_t now)
+{
+    uint64_t elapsed = now - ctx->t0_ticks;
+    uint64_t paused = __atomic_load_n(&ctx->paused_ticks, __ATOMIC_RELAXED);
+    return elapsed > paused ? elapsed - paused : 0;
+}
+
+/* The region is full of samples: keep every other periodic one (and every
+ * sample of another kind), and sample half as often from now on. */
+static void decimate(struct exec_ctx *ctx)
+{
+    struct result_region *res = ctx->res;
+    uint64_t kept = 0, periodic = 0;
+    for (uint64_t i = 0; i < res->sample_count; i++) {
+        const struct sample *s = &res->samples[i];
+        if (s->kind == SAMPLE_PERIODIC && (periodic++ & 1)) {
+            res->samples_decimated++;
+            continue;
+        }
+        res->samples[kept++] = *s;
+    }
+    __atomic_store_n(&res->sample_count, kept, __ATOMIC_RELEASE);
+    ctx->interval_ticks *= 2;
+    ctx->sample_every *= 2;
+}
+
+static uint64_t delta_or_unsupported(uint64_t now, uint64_t base, uint64_t paused)
 {
     if (now == METRIC_UNSUPPORTED || base == METRIC_UNSUPPORTED)
         return METRIC_UNSUPPORTED;
-    return now - base;
+    return now - base - paused;
 }
 
-static void take_sample(struct exec_ctx *ctx, enum sample_kind kind, uint32_t phase)
+/* One point of the time series, taken inside a pause that started at
+ * `paused_at`. Caller holds the sample lock (or is the only thread
+ * running). `op` is the op count to record. */
+static void take_sample(struct exec_ctx *ctx, enum sample_kind kind, uint64_t op,
+                        uint64_t paused_at)
 {
     struct result_region *res = ctx->res;
-    struct sample s = {.kind = kind, .phase = phase, .usable_bytes = METRIC_UNSUPPORTED};
-    s.op = __atomic_load_n(&ctx->ops_total, __ATOMIC_RELAXED);
-    s.t_ns = now_ns() - ctx->t0_ns;
+    struct sample s = {.kind = kind, .phase = ctx->phase, .usable_bytes = METRIC_UNSUPPORTED,
+                       .op = op};
+    s.t_ns = timer_ns(ctx->timer, measured_ticks(ctx, paused_at));
+    settle_live(&ctx->threads[0]);
     s.live_bytes = live_total(ctx);
 
     struct statm_reading m = {0};
     statm_read(&ctx->statm, &m);
-    s.rss_bytes = m.rss_bytes;
+    s.rss_bytes = m.rss_bytes - res->harness_bytes;
     s.heap_bytes = (int64_t)m.anon_bytes - (int64_t)res->base_anon_bytes;
     s.brk_bytes = (int64_t)(uintptr_t)sbrk(0) - (int64_t)res->base_brk;
 
     struct fault_counts f = {0};
     rusage_read(&f);
-    s.minor_faults = f.minor - ctx->base_minor;
+    s.minor_faults = f.minor - ctx->base_minor - ctx->paused_minor;
     s.major_faults = f.major - ctx->base_major;
 
+    /* The TLB counters only: the software fault counters add nothing to
+     * getrusage's figures and would double the syscalls. */
     uint64_t perf[PERF_METRIC_COUNT];
-    perf_counters_read(&ctx->perf, perf);
     for (int i = 0; i < PERF_METRIC_COUNT; i++)
-        s.perf[i] = delta_or_unsupported(perf[i], ctx->perf_base[i]);
+        perf[i] = METRIC_UNSUPPORTED;
+    perf_counters_read_range(&ctx->perf, perf, 0, PERF_MINOR_FAULTS);
+    for (int i = 0; i < PERF_METRIC_COUNT; i++)
+        s.perf[i] = delta_or_unsupported(perf[i], ctx->perf_base[i], ctx->perf_paused[i]);
 
     if (kind == SAMPLE_PHASE_END && usable_size_fn) {
         /* All other threads wait at the barrier: the table is stable. */
         uint64_t usable = 0;
-        for (uint64_t i = 0; i < ctx->stream->slots; i++)
-            if (ctx->slots[i].ptr)
-                usable += usable_size_fn(ctx->slots[i].ptr);
+        for (uint64_t i = 0; i < ctx->slot_capacity; i++)
+            if (ctx->slots[i])
+                usable += usable_size_fn(ctx->slots[i]);
         s.usable_bytes = usable;
     }
 
@@ -112,200 +300,495 @@ static void take_sample(struct exec_ctx *ctx, enum sample_kind kind, uint32_t ph
     if (s.brk_bytes > res->peak_brk_bytes)
         res->peak_brk_bytes = s.brk_bytes;
 
+    if (res->sample_count == res->sample_capacity)
+        decimate(ctx);
     uint64_t n = res->sample_count;
     if (n < res->sample_capacity) {
         res->samples[n] = s;
         __atomic_store_n(&res->sample_count, n + 1, __ATOMIC_RELEASE);
-    } else {
-        res->samples_dropped++;
     }
 }
 
-/* Called when the shared op total may have crossed the next sample point. */
-static void maybe_sample(struct exec_ctx *ctx, uint64_t total)
+/* A sample as a pause of its own (periodic and peak samples). The pause
+ * functions are never inlined: instruction counts leave them out by name,
+ * as the time figures leave out their time (bench/overhead.c). */
+static __attribute__((noinline)) void sample_now(struct exec_ctx *ctx, enum sample_kind kind, uint64_t op)
 {
-    if (total < __atomic_load_n(&ctx->next_sample, __ATOMIC_RELAXED))
+    struct pause p;
+    pause_begin(ctx, &p, false);
+    take_sample(ctx, kind, op, p.ticks);
+    pause_end(ctx, &p, false);
+}
+
+static bool try_lock(int *lock)
+{
+    return !__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE);
+}
+
+static void unlock(int *lock)
+{
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* One thread sampling by time: checks about 16 times per interval. */
+static void adapt_checks(struct exec_ctx *ctx, uint64_t now)
+{
+    uint64_t since = now - ctx->last_check_ticks;
+    ctx->last_check_ticks = now;
+    if (since < ctx->interval_ticks / 32 && ctx->check_every < CHECK_EVERY_MAX)
+        ctx->check_every *= 2;
+    else if (since > ctx->interval_ticks / 8 && ctx->check_every > 1)
+        ctx->check_every /= 2;
+}
+
+/* A periodic sample if one is due (by op count or by time). */
+static void maybe_sample(struct exec_ctx *ctx)
+{
+    if (!ctx->sample_every && !ctx->interval_ticks)
         return;
-    if (__atomic_exchange_n(&ctx->sample_lock, 1, __ATOMIC_ACQUIRE))
-        return; /* another thread is sampling this point */
-    uint64_t every = ctx->stream->sample_every;
-    if (total >= ctx->next_sample) {
-        take_sample(ctx, SAMPLE_PERIODIC, ctx->phase);
-        __atomic_store_n(&ctx->next_sample, (total / every + 1) * every, __ATOMIC_RELAXED);
-    }
-    __atomic_store_n(&ctx->sample_lock, 0, __ATOMIC_RELEASE);
-}
-
-static void phase_end(struct exec_ctx *ctx, struct exec_thread *th, uint32_t phase)
-{
-    if (th->ops_done) {
-        __atomic_add_fetch(&ctx->ops_total, th->ops_done, __ATOMIC_RELAXED);
-        th->ops_done = 0;
-    }
-    pthread_barrier_wait(&ctx->barrier);
-    if (th->index == 0) {
-        uint64_t start = now_ns();
-        take_sample(ctx, SAMPLE_PHASE_END, phase);
-        ctx->phase = phase + 1; /* periodic samples carry their phase */
-        struct smaps_rollup r;
-        if (smaps_rollup_read(&r) == 0 && r.rss_bytes >= ctx->peak_smaps_rss) {
-            ctx->peak_smaps_rss = r.rss_bytes;
-            ctx->res->smaps_peak_phase = r;
+    if (!try_lock(&ctx->sample_lock))
+        return; /* another thread is sampling now */
+    uint64_t total = ops_total(ctx);
+    if (ctx->sample_every) {
+        if (total >= ctx->next_sample_op) {
+            sample_now(ctx, SAMPLE_PERIODIC, total);
+            ctx->next_sample_op = (total / ctx->sample_every + 1) * ctx->sample_every;
         }
-        ctx->paused_ns += now_ns() - start;
+    } else {
+        uint64_t now = timer_ticks();
+        if (ctx->thread_count == 1)
+            adapt_checks(ctx, now);
+        if (now >= ctx->next_sample_ticks) {
+            sample_now(ctx, SAMPLE_PERIODIC, total);
+            ctx->next_sample_ticks = timer_ticks() + ctx->interval_ticks;
+        }
     }
-    pthread_barrier_wait(&ctx->barrier);
+    unlock(&ctx->sample_lock);
 }
 
-/* ---- executing ops ------------------------------------------------------ */
+/* ---- threads: progress, waits ------------------------------------------- */
 
-static inline void touch(char *p, uint64_t size, unsigned mode)
+static void futex_wait(uint32_t *word, uint32_t value)
 {
-    if (!p || size == 0)
-        return;
-    switch (mode) {
-    case OP_TOUCH_NONE:
-        return;
-    case OP_TOUCH_FIRST:
-        *(volatile char *)p = 1;
-        return;
-    case OP_TOUCH_PAGES: {
-        *(volatile char *)p = 1;
-        uintptr_t end = (uintptr_t)p + size;
-        for (uintptr_t a = ((uintptr_t)p | 4095) + 1; a < end; a += 4096)
-            *(volatile char *)a = 1;
-        return;
+    struct timespec timeout = {0, 200000};
+    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, value, &timeout, NULL, 0);
+}
+
+static void futex_wake(uint32_t *word)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+}
+
+/* Tell the other threads where this one is (before it may block). */
+static void publish_progress(struct exec_thread *th, uint32_t gidx)
+{
+    __atomic_store_n(&th->progress, gidx, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&th->progress_waiters, __ATOMIC_SEQ_CST)) {
+        __atomic_store_n(&th->progress_waiters, 0, __ATOMIC_RELAXED);
+        futex_wake(&th->progress);
     }
-    case OP_TOUCH_ALL:
-        memset(p, 0x5a, size);
-        return;
+}
+
+static void park(struct exec_thread *th)
+{
+    __atomic_store_n(&th->parked, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&th->progress_waiters, 0, __ATOMIC_RELAXED);
+    futex_wake(&th->progress);
+}
+
+/* Hold op `gidx` until no other thread is `runahead` or more behind it.
+ * The waiting thread has published its own position first, so the thread
+ * furthest behind is never held: no deadlock (opstream_format.h). */
+static void runahead_wait(struct exec_thread *th, uint32_t gidx, uint32_t runahead)
+{
+    struct exec_ctx *ctx = th->ctx;
+    for (uint32_t t = 0; t < ctx->thread_count; t++) {
+        struct exec_thread *o = &ctx->threads[t];
+        if (o == th)
+            continue;
+        for (unsigned spins = 0;; spins++) {
+            if (__atomic_load_n(&o->parked, __ATOMIC_ACQUIRE))
+                break;
+            uint32_t at = __atomic_load_n(&o->progress, __ATOMIC_ACQUIRE);
+            if ((int32_t)(gidx - at) < (int32_t)runahead)
+                break;
+            if (spins < 256) {
+                __builtin_ia32_pause();
+                continue;
+            }
+            __atomic_store_n(&o->progress_waiters, 1, __ATOMIC_SEQ_CST);
+            if (__atomic_load_n(&o->progress, __ATOMIC_SEQ_CST) == at &&
+                !__atomic_load_n(&o->parked, __ATOMIC_SEQ_CST))
+                futex_wait(&o->progress, at);
+        }
     }
 }
 
 /* Wait until every earlier op on the slot (done by other threads) is done.
- * Spin briefly, then sleep on the seq word with a futex: with more threads
- * than cores, spinning or yielding would take the CPU from the very thread
- * being waited for. The waker checks `waiters` without a full fence, so a
- * wake-up can be missed in a narrow race; the timeout bounds that. */
-static void wait_slot(struct exec_slot *s, uint32_t seq)
+ * Spin briefly, then publish this thread's position (a thread held by the
+ * run-ahead bound may be waiting for it) and sleep on the seq word. The
+ * waker checks `waiters` without a full fence, so a wake-up can be missed
+ * in a narrow race; the futex timeout bounds that. */
+static void wait_slot(struct exec_thread *th, struct exec_slot_sync *s, const struct op *op)
 {
     for (unsigned spins = 0; spins < 256; spins++) {
-        if (__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) == seq)
+        if (__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) == op->seq)
             return;
         __builtin_ia32_pause();
     }
+    publish_progress(th, op->gidx);
     for (;;) {
         uint32_t now = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-        if (now == seq)
+        if (now == op->seq)
             return;
         __atomic_store_n(&s->waiters, 1, __ATOMIC_SEQ_CST);
-        struct timespec timeout = {0, 200000};
-        syscall(SYS_futex, &s->seq, FUTEX_WAIT_PRIVATE, now, &timeout, NULL, 0);
+        futex_wait(&s->seq, now);
     }
 }
 
 /* After an op on a slot: publish it and wake a thread waiting for it. */
-static inline void publish_slot(struct exec_slot *s, uint32_t next_seq)
+static inline void publish_slot(struct exec_slot_sync *s, uint32_t next_seq)
 {
     __atomic_store_n(&s->seq, next_seq, __ATOMIC_RELEASE);
     if (__atomic_load_n(&s->waiters, __ATOMIC_RELAXED)) {
         __atomic_store_n(&s->waiters, 0, __ATOMIC_RELAXED);
-        syscall(SYS_futex, &s->seq, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+        futex_wake(&s->seq);
     }
 }
 
-/* Execute one allocation-or-free op; returns the change in live bytes. */
-static inline int64_t execute(struct exec_ctx *ctx, const struct op *op, struct exec_slot *s,
-                              struct latency_hist *hist, int timed)
+/* ---- phase ends and chunk ends ------------------------------------------ */
+
+/* Thread 0 at a phase end, the others waiting: sample, smaps, usable size. */
+static __attribute__((noinline)) void phase_sample(struct exec_ctx *ctx, const struct op *marker)
 {
-    uint64_t start = timed ? now_ns() : 0;
+    struct pause p;
+    pause_begin(ctx, &p, true);
+    ctx->phase = marker->slot;
+    take_sample(ctx, SAMPLE_PHASE_END, marker->size, p.ticks);
+    ctx->phase = marker->slot + 1; /* periodic samples carry their phase */
+    struct smaps_rollup r;
+    if (smaps_rollup_read(&r) == 0 && r.rss_bytes >= ctx->peak_smaps_rss) {
+        ctx->peak_smaps_rss = r.rss_bytes;
+        ctx->res->smaps_peak_phase = r;
+    }
+    pause_end(ctx, &p, true);
+}
+
+static void phase_end(struct exec_thread *th, const struct op *marker)
+{
+    struct exec_ctx *ctx = th->ctx;
+    uint64_t at = (uint64_t)(marker - th->segment); /* its place in the segment */
+    th->pos = at;
+    /* Exact, so samples after the phase end never count fewer ops. */
+    __atomic_store_n(&th->ops_done, th->ops_before + at - th->markers, __ATOMIC_RELAXED);
+    th->markers++;
+    if (ctx->thread_count > 1) {
+        publish_progress(th, marker->gidx);
+        pthread_barrier_wait(&ctx->barrier);
+    }
+    if (th->index == 0)
+        phase_sample(ctx, marker);
+    if (ctx->thread_count > 1)
+        pthread_barrier_wait(&ctx->barrier);
+}
+
+/* Thread 0, all others parked: ask the parent for the next chunk. */
+static __attribute__((noinline)) void refill(struct exec_ctx *ctx)
+{
+    struct pause p;
+    pause_begin(ctx, &p, true);
+    char c = 'n';
+    ssize_t n;
+    do
+        n = write(ctx->request_fd, &c, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        fail_now(ctx, "cannot ask the parent for the next op chunk: %s", strerror(errno));
+    do
+        n = read(ctx->reply_fd, &c, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1 || c != 'c')
+        fail_now(ctx, "the parent sent no op chunk (%s)",
+                 n == 1 ? "it could not generate one" : n == 0 ? "it went away" : strerror(errno));
+    ensure_slots(ctx, ctx->win->slots);
+    pause_end(ctx, &p, true);
+}
+
+/* The thread has executed its segment. Returns true when the chunk was the
+ * last one; otherwise the next chunk is in the window when it returns. */
+static bool chunk_end(struct exec_thread *th, uint64_t segment_ops)
+{
+    struct exec_ctx *ctx = th->ctx;
+    if (ctx->thread_count == 1) {
+        /* The window is about to be overwritten: count its ops now. */
+        struct pause p;
+        pause_begin(ctx, &p, false);
+        th->pos = segment_ops;
+        settle_live(th);
+        pause_end(ctx, &p, false);
+    }
+    th->ops_before += segment_ops - th->markers;
+    __atomic_store_n(&th->ops_done, th->ops_before, __ATOMIC_RELAXED);
+    if (ctx->thread_count > 1) {
+        park(th);
+        pthread_barrier_wait(&ctx->barrier);
+    }
+    if (th->index == 0) {
+        ctx->last_chunk = ctx->win->last;
+        if (!ctx->last_chunk)
+            refill(ctx);
+    }
+    if (ctx->thread_count > 1) {
+        pthread_barrier_wait(&ctx->barrier);
+        __atomic_store_n(&th->parked, 0, __ATOMIC_SEQ_CST);
+        /* Nobody checks progress until every thread has published its new
+         * position: the barrier below orders the two. */
+        const struct opwindow_segment *seg = &ctx->win->seg[th->index];
+        if (seg->count)
+            publish_progress(th, opwindow_ops(ctx->win)[seg->first].gidx);
+        else
+            park(th);
+        pthread_barrier_wait(&ctx->barrier);
+    }
+    return ctx->last_chunk;
+}
+
+/* ---- executing ops ------------------------------------------------------ */
+
+static inline void record_latency(struct exec_thread *th, enum latency_kind kind,
+                                  uint64_t start)
+{
+    struct exec_ctx *ctx = th->ctx;
+    uint64_t d = timer_ticks() - start;
+    d = d > ctx->floor_ticks ? d - ctx->floor_ticks : 0;
+    latency_record(&th->latency[kind], timer_ns(ctx->timer, d));
+    th->timed++;
+}
+
+static _Noreturn __attribute__((noinline)) void op_failed(struct exec_ctx *ctx,
+                                                          const struct op *op)
+{
+    if (op->kind > OP_PHASE_END || op->kind == 0)
+        fail_now(ctx, "corrupt op stream: op kind %u", op->kind);
+    fail_now(ctx, "allocation of %zu bytes (op kind %u) returned NULL", (size_t)op->size,
+             op->kind);
+}
+
+/* Execute one op. `multi` and `timed` are constants at each call site, so
+ * the compiler builds a lean loop for the common case. With threads, `live`
+ * is the thread's running count of live bytes, published after every op
+ * for the samplers (one thread: see settle_live). */
+static inline __attribute__((always_inline)) void
+execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const struct op *op,
+        int64_t *live, const bool multi, const bool timed)
+{
+    void **s = &slots[op->slot];
+    uint64_t size = op->size;
+    uint64_t start = 0;
     void *p = NULL;
-    int64_t delta;
+    enum latency_kind kind = LAT_MALLOC;
+
+    if (multi && (op->flags & OPF_WAIT))
+        wait_slot(th, &sync[op->slot], op);
+    if (timed)
+        start = timer_ticks();
     switch (op->kind) {
     case OP_MALLOC:
         p = malloc(op->size);
         break;
     case OP_CALLOC:
         p = calloc(1, op->size);
+        kind = LAT_CALLOC;
         break;
-    case OP_POSIX_MEMALIGN: {
-        int rc = posix_memalign(&p, (size_t)1 << op->align_log2, op->size);
-        if (rc != 0)
+    case OP_POSIX_MEMALIGN:
+        if (posix_memalign(&p, (size_t)1 << op->align_log2, op->size) != 0)
             p = NULL;
+        kind = LAT_ALIGNED;
         break;
-    }
     case OP_ALIGNED_ALLOC:
         p = aligned_alloc((size_t)1 << op->align_log2, op->size);
+        kind = LAT_ALIGNED;
         break;
-    case OP_REALLOC: {
-        void *old = s->ptr;
-        p = realloc(old, op->size);
+    case OP_REALLOC:
+        size = op_realloc_new_size(op);
+        p = realloc(*s, size);
         if (timed)
-            latency_record(hist, now_ns() - start);
-        if (!p && op->size)
-            fail_now(ctx, "realloc(%zu) returned NULL", (size_t)op->size);
-        delta = (int64_t)op->size - (int64_t)s->size;
-        s->size = op->size;
-        __atomic_store_n(&s->ptr, p, __ATOMIC_RELEASE);
-        touch(p, op->size, op->touch);
-        return delta;
-    }
-    case OP_FREE: {
-        void *old = s->ptr;
-        delta = -(int64_t)s->size;
-        __atomic_store_n(&s->ptr, NULL, __ATOMIC_RELEASE);
-        free(old);
+            record_latency(th, LAT_REALLOC, start);
+        if (!p && size)
+            op_failed(th->ctx, op);
+        if (multi)
+            *live -= (int64_t)op_realloc_old_size(op);
+        goto placed;
+    case OP_FREE:
+        free(*s);
         if (timed)
-            latency_record(hist, now_ns() - start);
-        return delta;
-    }
+            record_latency(th, LAT_FREE, start);
+        *s = NULL;
+        if (multi)
+            *live -= (int64_t)size;
+        goto done;
+    case OP_PHASE_END:
+        if (multi)
+            th->live_bytes = *live;
+        phase_end(th, op);
+        return;
     default:
-        fail_now(ctx, "corrupt op stream: op kind %u", op->kind);
+        op_failed(th->ctx, op);
     }
-    /* Allocations. */
     if (timed)
-        latency_record(hist, now_ns() - start);
-    if (!p && op->size)
-        fail_now(ctx, "allocation of %zu bytes (op kind %u) returned NULL", (size_t)op->size,
-                 op->kind);
-    touch(p, op->size, op->touch);
-    s->size = op->size;
-    __atomic_store_n(&s->ptr, p, __ATOMIC_RELEASE);
-    return (int64_t)op->size;
+        record_latency(th, kind, start);
+    if (__builtin_expect(!p, 0) && size)
+        op_failed(th->ctx, op);
+placed:
+    op_touch(p, size, op->touch);
+    *s = p;
+    if (multi)
+        *live += (int64_t)size;
+done:
+    if (multi) {
+        __atomic_store_n(&th->live_bytes, *live, __ATOMIC_RELAXED);
+        publish_slot(&sync[op->slot], op->seq + 1);
+    }
 }
 
-static void run_thread_ops(struct exec_thread *th)
+/* A check: publish progress, hold back if too far ahead, sample if due. */
+static void check(struct exec_thread *th, const struct op *next, uint64_t done_in_segment,
+                  uint32_t runahead)
 {
     struct exec_ctx *ctx = th->ctx;
-    struct opstream_thread *range = &opstream_threads(ctx->stream)[th->index];
-    const struct op *ops = opstream_ops(ctx->stream) + range->first_op;
-    const int single = ctx->thread_count == 1;
+    __atomic_store_n(&th->ops_done, th->ops_before + done_in_segment - th->markers,
+                     __ATOMIC_RELAXED);
+    if (ctx->thread_count > 1 && next) {
+        publish_progress(th, next->gidx);
+        runahead_wait(th, next->gidx, runahead);
+    }
+    maybe_sample(ctx);
+}
 
-    for (uint64_t i = 0; i < range->op_count; i++) {
-        const struct op *op = &ops[i];
-        if (op->kind == OP_PHASE_END) {
-            phase_end(ctx, th, (uint32_t)op->size);
-            continue;
-        }
-        struct exec_slot *s = &ctx->slots[op->slot];
-        if (op->flags & OPF_WAIT)
-            wait_slot(s, op->seq);
-        int timed = (++th->timed & (LATENCY_EVERY - 1)) == 0;
-        int64_t delta = execute(ctx, op, s, &th->latency, timed);
-        __atomic_store_n(&th->live_bytes, th->live_bytes + delta, __ATOMIC_RELAXED);
+/* A forced sample where the live bytes passed a new high. */
+static void peak_sample(struct exec_thread *th, uint64_t done_in_segment)
+{
+    struct exec_ctx *ctx = th->ctx;
+    __atomic_store_n(&th->ops_done, th->ops_before + done_in_segment - th->markers,
+                     __ATOMIC_RELAXED);
+    if (ctx->thread_count == 1) {
+        sample_now(ctx, SAMPLE_PEAK, th->ops_done);
+    } else if (try_lock(&ctx->sample_lock)) {
+        sample_now(ctx, SAMPLE_PEAK, ops_total(ctx));
+        unlock(&ctx->sample_lock);
+    }
+}
 
-        if (single) {
-            uint64_t total = ++ctx->ops_total;
-            if (total >= ctx->next_sample)
-                maybe_sample(ctx, total);
-        } else {
-            publish_slot(s, op->seq + 1);
-            if (++th->ops_done < OPS_BATCH)
-                continue;
-            uint64_t total = __atomic_add_fetch(&ctx->ops_total, OPS_BATCH, __ATOMIC_RELAXED);
-            th->ops_done = 0;
-            maybe_sample(ctx, total);
+/* Ops i..stop-1, none of them timed, none an event: the loop that runs
+ * almost every op. A function of its own so its few variables all stay in
+ * registers; `multi` is a constant in each caller. */
+static inline __attribute__((always_inline)) int64_t
+run_stretch(struct exec_thread *th, void **slots, struct exec_slot_sync *sync,
+            const struct op *op, const struct op *end, int64_t live, const bool multi)
+{
+    for (; op < end; op++)
+        execute(th, slots, sync, op, &live, multi, false);
+    return live;
+}
+
+static __attribute__((noinline)) void run_stretch_single(struct exec_thread *th, void **slots,
+                                                         const struct op *op,
+                                                         const struct op *end)
+{
+    run_stretch(th, slots, NULL, op, end, 0, false);
+}
+
+static __attribute__((noinline)) int64_t run_stretch_multi(struct exec_thread *th, void **slots,
+                                                           struct exec_slot_sync *sync,
+                                                           const struct op *op,
+                                                           const struct op *end, int64_t live)
+{
+    return run_stretch(th, slots, sync, op, end, live, true);
+}
+
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Run this thread's segment of the chunk in the window. */
+static void run_segment(struct exec_thread *th, const bool multi)
+{
+    struct exec_ctx *ctx = th->ctx;
+    const struct opwindow_header *win = ctx->win;
+    const struct opwindow_segment *seg = &win->seg[th->index];
+    const struct op *ops = opwindow_ops(win) + seg->first;
+    const uint32_t *timed = opwindow_timed(win) + seg->timed_first;
+    const uint64_t n = seg->count, ntimed = seg->timed_count;
+    void **slots = ctx->slots;
+    struct exec_slot_sync *sync = ctx->sync;
+    const uint32_t runahead = win->runahead;
+
+    /* This thread's peak marks, as positions: sample before op index+1. */
+    uint64_t marks[OPWINDOW_MAX_MARKS];
+    unsigned nmarks = 0, mi = 0;
+    for (uint32_t k = 0; k < win->mark_count; k++)
+        if (win->marks[k].thread == th->index)
+            marks[nmarks++] = win->marks[k].index + 1;
+
+    uint64_t check_every = ctx->check_every;
+    if (multi) {
+        /* Publish often enough that the others are rarely held back. */
+        uint64_t k = runahead / (4 * ctx->thread_count);
+        check_every = min_u64(check_every, k ? k : 1);
+    }
+    th->markers = 0;
+    th->segment = ops;
+    th->pos = th->live_pos = 0;
+    int64_t live = th->live_bytes;
+    uint64_t i = 0, ti = 0, next_check = check_every;
+    while (i < n) {
+        uint64_t next_timed = ti < ntimed ? timed[ti] : UINT64_MAX;
+        uint64_t next_mark = mi < nmarks ? marks[mi] : UINT64_MAX;
+        uint64_t stop = min_u64(min_u64(n, next_timed), min_u64(next_mark, next_check));
+        if (i < stop) {
+            if (multi)
+                live = run_stretch_multi(th, slots, sync, ops + i, ops + stop, live);
+            else
+                run_stretch_single(th, slots, ops + i, ops + stop);
         }
+        i = stop;
+        th->pos = i;
+        if (i == next_mark) {
+            mi++;
+            peak_sample(th, i);
+        }
+        if (i == n)
+            break;
+        if (i == next_check) {
+            check(th, &ops[i], i, runahead);
+            if (!multi)
+                check_every = ctx->check_every;
+            next_check = i + check_every;
+        }
+        if (i == next_timed) {
+            ti++;
+            if (multi)
+                execute(th, slots, sync, &ops[i], &live, true, true);
+            else
+                execute(th, slots, sync, &ops[i], &live, false, true);
+            i++;
+        }
+    }
+    if (mi < nmarks && marks[mi] == n)
+        peak_sample(th, n);
+}
+
+/* noinline: benchmarks count the measured loop's instructions by this
+ * function's name (callgrind --toggle-collect=run_chunks). */
+static __attribute__((noinline)) void run_chunks(struct exec_thread *th)
+{
+    const bool multi = th->ctx->thread_count > 1;
+    for (;;) {
+        uint64_t n = th->ctx->win->seg[th->index].count;
+        run_segment(th, multi);
+        if (chunk_end(th, n))
+            return;
     }
 }
 
@@ -314,25 +797,64 @@ static void *thread_main(void *arg)
     struct exec_thread *th = arg;
     pthread_barrier_wait(&th->ctx->barrier); /* parked: baseline may be taken */
     pthread_barrier_wait(&th->ctx->barrier); /* start gate */
-    run_thread_ops(th);
+    run_chunks(th);
     return NULL;
 }
 
 /* ---- set-up and the run ------------------------------------------------- */
 
-int executor_prepare(struct exec_ctx *ctx, struct opstream_header *stream,
-                     struct result_region *res)
+/* What a timed op costs the run beyond the op itself: the timing and the
+ * histogram update, measured on an empty op. Taken out of the wall time.
+ * The median of short batches: a batch the scheduler interrupted does not
+ * count. */
+static uint64_t timed_cost_ticks(struct exec_thread *th)
+{
+    enum { BATCHES = 33, PER_BATCH = 64 };
+    static struct latency_hist scratch[LAT_KIND_COUNT];
+    struct latency_hist *real = th->latency;
+    uint64_t cost[BATCHES];
+    th->latency = scratch;
+    for (int b = 0; b < BATCHES; b++) {
+        uint64_t t0 = timer_ticks();
+        for (int i = 0; i < PER_BATCH; i++) {
+            uint64_t start = timer_ticks();
+            record_latency(th, LAT_FREE, start);
+        }
+        cost[b] = (timer_ticks() - t0) / PER_BATCH;
+    }
+    th->latency = real;
+    th->timed = 0;
+    for (int i = 1; i < BATCHES; i++) /* insertion sort: 33 values */
+        for (int j = i; j > 0 && cost[j] < cost[j - 1]; j--) {
+            uint64_t t = cost[j];
+            cost[j] = cost[j - 1];
+            cost[j - 1] = t;
+        }
+    return cost[BATCHES / 2];
+}
+
+int executor_prepare(struct exec_ctx *ctx, struct opwindow_header *win, int request_fd,
+                     int reply_fd, struct result_region *res, uint64_t res_bytes,
+                     uint64_t win_bytes)
 {
     memset(ctx, 0, sizeof *ctx);
-    ctx->stream = stream;
+    ctx->win = win;
     ctx->res = res;
-    ctx->thread_count = stream->threads;
-    ctx->next_sample = stream->sample_every;
-    res->threads = stream->threads;
+    ctx->request_fd = request_fd;
+    ctx->reply_fd = reply_fd;
+    ctx->thread_count = win->threads;
+    ctx->timer = &res->params.timer;
+    res->threads = win->threads;
+    timer_use(ctx->timer);
 
-    ctx->slots = map_shared(stream->slots * sizeof *ctx->slots);
-    ctx->threads = map_shared(stream->threads * sizeof *ctx->threads);
-    if (!ctx->slots || !ctx->threads) {
+    res->harness_bytes = 0;
+    harness_adopt(ctx, (volatile char *)res, res_bytes, true);
+    harness_adopt(ctx, (volatile char *)win, win_bytes, false);
+    ensure_slots(ctx, win->slots);
+    ctx->threads = harness_map(ctx, ctx->thread_count * sizeof *ctx->threads);
+    struct latency_hist *hists =
+        harness_map(ctx, (size_t)ctx->thread_count * LAT_KIND_COUNT * sizeof *hists);
+    if (!ctx->threads || !hists) {
         snprintf(res->error, sizeof res->error, "mmap of executor tables failed: %s",
                  strerror(errno));
         return -1;
@@ -343,28 +865,67 @@ int executor_prepare(struct exec_ctx *ctx, struct opstream_header *stream,
     }
     usable_size_fn = (size_t(*)(void *))dlsym(RTLD_DEFAULT, "malloc_usable_size");
 
+    for (uint32_t t = 0; t < ctx->thread_count; t++) {
+        ctx->threads[t].index = t;
+        ctx->threads[t].ctx = ctx;
+        ctx->threads[t].latency = hists + (size_t)t * LAT_KIND_COUNT;
+    }
+    ctx->floor_ticks = timer_floor_ticks();
+    ctx->timed_cost_ticks = timed_cost_ticks(&ctx->threads[0]);
+    res->timer_floor_ns = timer_ns(ctx->timer, ctx->floor_ticks);
+
+    ctx->check_every = CHECK_EVERY_SINGLE;
+    ctx->sample_every = win->sample_every;
+    ctx->next_sample_op = ctx->sample_every;
+    if (ctx->sample_every && ctx->sample_every < ctx->check_every)
+        ctx->check_every = ctx->sample_every;
+    uint64_t interval_ns = res->params.sample_interval_ns;
+    /* ns -> ticks: invert mult/shift once. */
+    ctx->interval_ticks =
+        interval_ns ? (uint64_t)(((unsigned __int128)interval_ns << ctx->timer->shift) /
+                                 (ctx->timer->mult ? ctx->timer->mult : 1))
+                    : 0;
+
     /* Counters are opened before the threads exist: `inherit` then counts
      * every worker thread. */
     perf_counters_open(&ctx->perf);
     for (int i = 0; i < PERF_METRIC_COUNT; i++)
         res->perf_errno[i] = ctx->perf.open_errno[i];
 
-    if (pthread_barrier_init(&ctx->barrier, NULL, stream->threads) != 0) {
+    if (pthread_barrier_init(&ctx->barrier, NULL, ctx->thread_count) != 0) {
         snprintf(res->error, sizeof res->error, "pthread_barrier_init failed");
         return -1;
     }
-    for (uint32_t t = 0; t < stream->threads; t++) {
-        ctx->threads[t].index = t;
-        ctx->threads[t].ctx = ctx;
-    }
-    for (uint32_t t = 1; t < stream->threads; t++) {
-        int rc = pthread_create(&ctx->threads[t].handle, NULL, thread_main, &ctx->threads[t]);
+    for (uint32_t t = 1; t < ctx->thread_count; t++) {
+        /* Stacks from the harness's memory: shmem, resident, never heap. */
+        char *stack = harness_map(ctx, THREAD_STACK_BYTES);
+        pthread_attr_t attr;
+        if (!stack || pthread_attr_init(&attr) != 0 ||
+            pthread_attr_setstack(&attr, stack, THREAD_STACK_BYTES) != 0) {
+            snprintf(res->error, sizeof res->error, "cannot set up a thread stack");
+            return -1;
+        }
+        int rc = pthread_create(&ctx->threads[t].handle, &attr, thread_main, &ctx->threads[t]);
+        pthread_attr_destroy(&attr);
         if (rc != 0) {
             snprintf(res->error, sizeof res->error, "pthread_create: %s", strerror(rc));
             return -1;
         }
     }
+    prefault_main_stack();
     return 0;
+}
+
+/* Peak heap from the high-water mark: at the moment of the RSS peak, RSS =
+ * anon + file + shmem, and file and shmem (libraries, the harness's
+ * pre-faulted mappings) only grow during the run, so the anon part of the
+ * peak is at least VmHWM - (file + shmem at the end). Together with the
+ * sampled maximum this misses no spike between samples. */
+static int64_t heap_from_hwm(const struct result_region *res)
+{
+    const struct proc_status *st = &res->status_end;
+    return (int64_t)st->hwm_bytes - (int64_t)(st->file_bytes + st->shmem_bytes) -
+           (int64_t)res->base_anon_bytes;
 }
 
 int executor_run(struct exec_ctx *ctx)
@@ -375,45 +936,79 @@ int executor_run(struct exec_ctx *ctx)
      * baseline, so none of that counts as heap. */
     if (ctx->thread_count > 1)
         pthread_barrier_wait(&ctx->barrier);
+    for (uint32_t t = 0; t < ctx->thread_count; t++) {
+        const struct opwindow_segment *seg = &ctx->win->seg[t];
+        if (seg->count)
+            ctx->threads[t].progress = opwindow_ops(ctx->win)[seg->first].gidx;
+        else
+            ctx->threads[t].parked = 1;
+    }
 
     /* Baseline: immediately before the first measured op. */
     struct statm_reading m;
     statm_read(&ctx->statm, &m);
-    res->base_rss_bytes = m.rss_bytes;
+    res->base_rss_bytes = m.rss_bytes - res->harness_bytes;
     res->base_anon_bytes = m.anon_bytes;
     res->base_brk = (uint64_t)(uintptr_t)sbrk(0);
     struct fault_counts f;
     rusage_read(&f);
     ctx->base_minor = f.minor;
     ctx->base_major = f.major;
+    peak_rss_reset();
     perf_counters_enable(&ctx->perf);
     perf_counters_read(&ctx->perf, ctx->perf_base);
-    res->peak_rss_bytes = m.rss_bytes;
+    res->peak_rss_bytes = res->base_rss_bytes;
     __atomic_store_n(&res->state, RESULT_MEASURING, __ATOMIC_RELEASE);
-    ctx->t0_ns = now_ns();
-    take_sample(ctx, SAMPLE_BASELINE, 0);
+    ctx->t0_ticks = timer_ticks();
+    take_sample(ctx, SAMPLE_BASELINE, 0, ctx->t0_ticks);
+    ctx->t0_ticks = timer_ticks(); /* the baseline sample is not measured */
+    ctx->next_sample_ticks = timer_ticks() + ctx->interval_ticks;
+    ctx->last_check_ticks = ctx->next_sample_ticks - ctx->interval_ticks;
 
     if (ctx->thread_count > 1)
         pthread_barrier_wait(&ctx->barrier); /* open the start gate */
-    run_thread_ops(&ctx->threads[0]);
+    run_chunks(&ctx->threads[0]);
     for (uint32_t t = 1; t < ctx->thread_count; t++)
         pthread_join(ctx->threads[t].handle, NULL);
-    uint64_t end = now_ns();
+    uint64_t end = timer_ticks();
 
-    res->ops_done = ctx->ops_total;
-    res->wall_ns = end - ctx->t0_ns - ctx->paused_ns;
-    uint64_t n = res->sample_count;
-    res->final_heap_bytes = n ? res->samples[n - 1].heap_bytes : 0;
-    smaps_rollup_read(&res->smaps_end);
+    /* End figures: counters first, before anything else runs. */
     rusage_read(&f);
-    res->ru_maxrss_bytes = f.maxrss_bytes;
-    res->ru_minor_faults = f.minor - ctx->base_minor;
-    res->ru_major_faults = f.major - ctx->base_major;
     uint64_t perf[PERF_METRIC_COUNT];
     perf_counters_read(&ctx->perf, perf);
+    proc_status_read(&res->status_end);
+
+    uint64_t timed = 0;
+    for (uint32_t t = 0; t < ctx->thread_count; t++) {
+        timed += ctx->threads[t].timed;
+        res->ops_done += ctx->threads[t].ops_before;
+    }
+    uint64_t wall = measured_ticks(ctx, end);
+    uint64_t timing = timed * ctx->timed_cost_ticks / ctx->thread_count;
+    res->wall_ns = timer_ns(ctx->timer, wall > timing ? wall - timing : 0);
+    res->paused_ns = timer_ns(ctx->timer, ctx->paused_ticks);
+    res->timing_cost_ns = timer_ns(ctx->timer, timing);
+
+    uint64_t n = res->sample_count;
+    res->final_heap_bytes = n ? res->samples[n - 1].heap_bytes : 0;
+    uint64_t hwm = res->status_end.hwm_bytes - res->harness_bytes;
+    if (hwm > res->peak_rss_bytes)
+        res->peak_rss_bytes = hwm;
+    int64_t heap = heap_from_hwm(res);
+    if (heap > res->peak_heap_bytes)
+        res->peak_heap_bytes = heap;
+
+    smaps_rollup_read(&res->smaps_end);
+    res->ru_maxrss_bytes = f.maxrss_bytes;
+    res->ru_minor_faults = f.minor - ctx->base_minor - ctx->paused_minor;
+    res->ru_major_faults = f.major - ctx->base_major;
+    res->harness_minor_faults = ctx->paused_minor;
     for (int i = 0; i < PERF_METRIC_COUNT; i++)
-        res->perf_total[i] = delta_or_unsupported(perf[i], ctx->perf_base[i]);
+        res->perf_total[i] = delta_or_unsupported(perf[i], ctx->perf_base[i], ctx->perf_paused[i]);
     for (uint32_t t = 0; t < ctx->thread_count; t++)
-        latency_merge(&res->latency, &ctx->threads[t].latency);
+        for (int k = LAT_ALL + 1; k < LAT_KIND_COUNT; k++) {
+            latency_merge(&res->latency[k], &ctx->threads[t].latency[k]);
+            latency_merge(&res->latency[LAT_ALL], &ctx->threads[t].latency[k]);
+        }
     return 0;
 }

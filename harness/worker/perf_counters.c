@@ -151,7 +151,13 @@ static uint64_t perf_scale(uint64_t value, uint64_t enabled, uint64_t running)
 void perf_counters_read(const struct perf_counters *pc,
                         uint64_t out[PERF_METRIC_COUNT])
 {
-    for (int m = 0; m < PERF_METRIC_COUNT; m++) {
+    perf_counters_read_range(pc, out, 0, PERF_METRIC_COUNT);
+}
+
+void perf_counters_read_range(const struct perf_counters *pc, uint64_t out[PERF_METRIC_COUNT],
+                              int first, int last)
+{
+    for (int m = first; m < last; m++) {
         /* read_format order: value, time_enabled, time_running. */
         uint64_t v[3];
         ssize_t n;

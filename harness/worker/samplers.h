@@ -41,6 +41,24 @@ struct smaps_rollup {
 
 int smaps_rollup_read(struct smaps_rollup *out); /* 0 or -errno */
 
+/* ---- /proc/self/status: the high-water mark and the resident split ----- */
+struct proc_status {
+    uint64_t hwm_bytes;   /* VmHWM: the largest RSS since exec or the reset */
+    uint64_t rss_bytes;   /* VmRSS */
+    uint64_t anon_bytes;  /* RssAnon */
+    uint64_t file_bytes;  /* RssFile */
+    uint64_t shmem_bytes; /* RssShmem */
+};
+
+int proc_status_read(struct proc_status *out); /* 0 or -errno */
+
+/* Reset VmHWM to the current RSS (clear_refs "5"). 0 or -errno. */
+int peak_rss_reset(void);
+
+/* Parse "Key: <n> kB" lines of a /proc file: values[i] for keys[i] (colon
+ * included). Returns a bit mask of the keys found, or -errno. */
+int proc_kb_fields(const char *path, const char *const *keys, uint64_t *values, unsigned n);
+
 /* ---- perf_event_open counters ------------------------------------------ */
 enum perf_metric {
     PERF_DTLB_LOAD_MISSES,  /* HW_CACHE: DTLB, OP_READ,  RESULT_MISS */
@@ -72,6 +90,9 @@ void perf_counters_enable(struct perf_counters *pc);
  * METRIC_UNSUPPORTED for metrics that are not open or never ran. */
 void perf_counters_read(const struct perf_counters *pc,
                         uint64_t out[PERF_METRIC_COUNT]);
+/* The same for metrics first..last-1 only (others are left untouched). */
+void perf_counters_read_range(const struct perf_counters *pc, uint64_t out[PERF_METRIC_COUNT],
+                              int first, int last);
 void perf_counters_close(struct perf_counters *pc);
 
 /* Human reason for an open failure, e.g. "no hardware PMU (ENOENT)". */

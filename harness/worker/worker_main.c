@@ -1,13 +1,15 @@
 /* worker_main.c - allocscope-worker, the measured child.
  *
- *   allocscope-worker OPSTREAM_FD RESULT_FD EXPECT_PATH STATS VERSION_PROBE VERSION_SYMBOL
+ *   allocscope-worker WINDOW_FD REQUEST_FD REPLY_FD RESULT_FD EXPECT_PATH STATS
+ *                     VERSION_PROBE VERSION_SYMBOL
  *   allocscope-worker --probe EXPECT_PATH VERSION_PROBE VERSION_SYMBOL
  *
  * The parent starts one per (workload, allocator, repetition) with the
  * allocator in LD_PRELOAD. The worker checks that the expected library
- * serves malloc, then executes the op stream and writes everything it
- * measures into the shared result region (worker_protocol.h). --probe only
- * verifies and prints "SERVED_BY<TAB>VERSION" (used by `allocscope list`).
+ * serves malloc, then executes the op stream chunk by chunk as the parent
+ * hands it over (worker_protocol.h) and writes everything it measures into
+ * the shared result region. --probe only verifies and prints
+ * "SERVED_BY<TAB>VERSION" (used by `allocscope list`).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,15 +23,21 @@
 #include "executor.h"
 #include "verify.h"
 
-static void *map_fd(const char *arg, int prot, size_t *bytes)
+static int parse_fd(const char *arg)
 {
     char *end;
     long fd = strtol(arg, &end, 10);
+    return *end || fd < 0 || fd > 1 << 20 ? -1 : (int)fd;
+}
+
+static void *map_fd(const char *arg, int prot, size_t *bytes)
+{
+    int fd = parse_fd(arg);
     struct stat st;
-    if (*end || fd < 0 || fstat((int)fd, &st) < 0 || st.st_size <= 0)
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0)
         return NULL;
-    void *p = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, (int)fd, 0);
-    close((int)fd);
+    void *p = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, fd, 0);
+    close(fd);
     *bytes = (size_t)st.st_size;
     return p == MAP_FAILED ? NULL : p;
 }
@@ -46,47 +54,56 @@ static int probe(char **argv)
     return 0;
 }
 
+static int fail(struct result_region *res, const char *fmt, const char *arg)
+{
+    snprintf(res->error, sizeof res->error, fmt, arg);
+    __atomic_store_n(&res->state, RESULT_FAILED, __ATOMIC_RELEASE);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "--probe") == 0)
         return probe(argv);
-    if (argc != 7) {
-        fprintf(stderr, "usage: allocscope-worker OPSTREAM_FD RESULT_FD EXPECT_PATH STATS "
-                        "VERSION_PROBE VERSION_SYMBOL\n"
+    if (argc != 9) {
+        fprintf(stderr, "usage: allocscope-worker WINDOW_FD REQUEST_FD REPLY_FD RESULT_FD "
+                        "EXPECT_PATH STATS VERSION_PROBE VERSION_SYMBOL\n"
                         "       allocscope-worker --probe EXPECT_PATH VERSION_PROBE "
                         "VERSION_SYMBOL\n"
                         "(started by 'allocscope run'; not meant to be run by hand)\n");
         return 2;
     }
-    size_t stream_bytes, res_bytes;
-    struct opstream_header *stream = map_fd(argv[1], PROT_READ, &stream_bytes);
-    struct result_region *res = map_fd(argv[2], PROT_READ | PROT_WRITE, &res_bytes);
-    if (!res || res->magic != RESULT_MAGIC) {
-        fprintf(stderr, "allocscope-worker: bad result region fd %s\n", argv[2]);
+    size_t win_bytes, res_bytes;
+    struct result_region *res = map_fd(argv[4], PROT_READ | PROT_WRITE, &res_bytes);
+    if (!res || res->magic != RESULT_MAGIC || res->version != RESULT_VERSION) {
+        fprintf(stderr, "allocscope-worker: bad result region fd %s\n", argv[4]);
         return 2;
     }
     __atomic_store_n(&res->state, RESULT_STARTED, __ATOMIC_RELEASE);
-    if (!stream || stream->magic != OPSTREAM_MAGIC || stream->version != OPSTREAM_VERSION) {
-        snprintf(res->error, sizeof res->error, "bad op stream fd %s", argv[1]);
-        res->state = RESULT_FAILED;
-        return 1;
-    }
-    res->opstream_hash = stream->hash;
+    struct opwindow_header *win = map_fd(argv[1], PROT_READ, &win_bytes);
+    int request_fd = parse_fd(argv[2]), reply_fd = parse_fd(argv[3]);
+    if (!win || win->magic != OPWINDOW_MAGIC || win->version != OPWINDOW_VERSION ||
+        win_bytes < opwindow_bytes(win->op_capacity) || win->threads < 1 ||
+        win->threads > OPWINDOW_MAX_THREADS)
+        return fail(res, "bad op window fd %s", argv[1]);
+    if (request_fd < 0 || reply_fd < 0)
+        return fail(res, "bad chunk pipe fds %s", argv[2]);
 
-    if (verify_malloc_provider(argv[3], res->served_by, sizeof res->served_by, res->error,
+    if (verify_malloc_provider(argv[5], res->served_by, sizeof res->served_by, res->error,
                                sizeof res->error) < 0) {
-        res->state = RESULT_FAILED;
+        __atomic_store_n(&res->state, RESULT_FAILED, __ATOMIC_RELEASE);
         return 1;
     }
-    read_allocator_version(argv[5], argv[6], res->alloc_version, sizeof res->alloc_version);
+    read_allocator_version(argv[7], argv[8], res->alloc_version, sizeof res->alloc_version);
     __atomic_store_n(&res->state, RESULT_VERIFIED, __ATOMIC_RELEASE);
 
     static struct exec_ctx ctx;
-    if (executor_prepare(&ctx, stream, res) < 0 || executor_run(&ctx) < 0) {
-        res->state = RESULT_FAILED;
+    if (executor_prepare(&ctx, win, request_fd, reply_fd, res, res_bytes, win_bytes) < 0 ||
+        executor_run(&ctx) < 0) {
+        __atomic_store_n(&res->state, RESULT_FAILED, __ATOMIC_RELEASE);
         return 1;
     }
-    read_allocator_stats(argv[4], res);
+    read_allocator_stats(argv[6], res);
     __atomic_store_n(&res->state, RESULT_DONE, __ATOMIC_RELEASE);
     /* Skip atexit handlers and destructors: some allocators print or tear
      * down state there, and nothing is left to measure. */

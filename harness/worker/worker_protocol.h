@@ -1,16 +1,24 @@
 /* worker_protocol.h - what the parent and the measured child share.
  *
- * The parent creates a memfd per run ("result region"), sizes it for the
- * expected number of samples, and passes its fd number to the worker with
- * the op stream's fd. The worker maps it MAP_SHARED and writes samples and
- * figures straight into it, so whatever the child measured survives a crash,
- * a timeout kill or a failed verification: the parent reads the region after
- * the child is gone. The region is shmem, not anonymous memory, so it does
- * not count in the child's heap figure.
+ * The parent creates a memfd per run ("result region"), sizes it for a
+ * fixed number of samples, fills in `params`, and passes its fd number to
+ * the worker together with the op window's (opstream_format.h) and the two
+ * ends of the chunk-request pipes. The worker maps the region MAP_SHARED,
+ * pre-faults it, and writes samples and figures straight into it, so
+ * whatever the child measured survives a crash, a timeout kill or a failed
+ * verification: the parent reads the region after the child is gone. The
+ * region is shmem, not anonymous memory, so it never counts as heap; its
+ * pages (like every mapping of the harness's own) are counted in
+ * harness_bytes and taken out of every RSS figure.
  *
  * Worker command line:
- *   allocscope-worker OPSTREAM_FD RESULT_FD EXPECT_PATH STATS VERSION_PROBE
- *                     VERSION_SYMBOL
+ *   allocscope-worker WINDOW_FD REQUEST_FD REPLY_FD RESULT_FD EXPECT_PATH
+ *                     STATS VERSION_PROBE VERSION_SYMBOL
+ * Chunks: when every thread has executed the window's chunk and it was not
+ * the last, the worker writes one byte to REQUEST_FD and blocks reading
+ * REPLY_FD; the parent writes the next chunk into the window, then answers
+ * 'c' (or 'e' if it cannot: the run fails). The worker's clock, fault and
+ * perf counts are paused meanwhile.
  */
 #ifndef ALLOCSCOPE_WORKER_PROTOCOL_H
 #define ALLOCSCOPE_WORKER_PROTOCOL_H
@@ -18,9 +26,15 @@
 #include <stdint.h>
 
 #include "samplers.h"
+#include "timer.h"
 
 #define RESULT_MAGIC 0x53455243534c4c41ULL /* "ALLSCRES" */
-#define RESULT_VERSION 1
+#define RESULT_VERSION 2
+
+/* Samples a region holds. When the periodic ones fill it, the worker keeps
+ * every other one and samples half as often: a run of any length keeps a
+ * time series of bounded size that covers all of it. */
+#define RESULT_SAMPLE_CAPACITY 4096
 
 enum result_state {
     RESULT_STARTED = 1, /* the worker mapped the region */
@@ -32,17 +46,19 @@ enum result_state {
 
 enum sample_kind {
     SAMPLE_BASELINE = 0, /* right before the first measured op */
-    SAMPLE_PERIODIC = 1, /* every sample_every ops */
-    SAMPLE_PHASE_END = 2 /* after the last op of a phase, all threads idle */
+    SAMPLE_PERIODIC = 1, /* by time (or every sample_every ops) */
+    SAMPLE_PHASE_END = 2, /* after the last op of a phase, all threads idle */
+    SAMPLE_PEAK = 3,     /* where live bytes passed a new high */
 };
 
 /* One point of the time series. Counter fields hold METRIC_UNSUPPORTED
- * where the machine cannot count them. */
+ * where the machine cannot count them. Faults and counts exclude what the
+ * harness itself caused in its pauses. */
 struct sample {
     uint64_t op;          /* ops completed, all threads */
-    uint64_t t_ns;        /* since baseline */
-    int64_t live_bytes;   /* requested and not yet freed (exact) */
-    uint64_t rss_bytes;   /* statm resident */
+    uint64_t t_ns;        /* since baseline, pauses excluded */
+    int64_t live_bytes;   /* requested and not yet freed (exact per thread) */
+    uint64_t rss_bytes;   /* statm resident, harness mappings excluded */
     int64_t heap_bytes;   /* resident anon - baseline resident anon */
     int64_t brk_bytes;    /* sbrk(0) - baseline break */
     uint64_t minor_faults;
@@ -66,11 +82,28 @@ struct latency_hist {
     uint64_t buckets[LATENCY_BUCKETS];
 };
 
+/* Latency is kept per kind of call and overall. */
+enum latency_kind {
+    LAT_ALL,
+    LAT_MALLOC,
+    LAT_CALLOC,
+    LAT_REALLOC,
+    LAT_ALIGNED, /* posix_memalign and aligned_alloc */
+    LAT_FREE,
+    LAT_KIND_COUNT
+};
+
 #define ALLOC_STATS_MAX 8
 
 struct alloc_stat {
     char key[40];   /* e.g. "jemalloc.resident" */
     uint64_t value;
+};
+
+/* What the parent tells the worker, before it starts. */
+struct run_params {
+    struct timer_params timer;
+    uint64_t sample_interval_ns; /* periodic samples by time; 0 = none */
 };
 
 struct result_region {
@@ -80,37 +113,48 @@ struct result_region {
     char error[512];
     char served_by[512];     /* path of the library that serves malloc */
     char alloc_version[128]; /* from the allocator itself, "" if unknown */
-    uint64_t opstream_hash;
+    struct run_params params;
     uint32_t threads;
     int32_t perf_errno[PERF_METRIC_COUNT]; /* 0 = counted */
 
-    /* Baseline, absolute. */
+    /* The harness's own resident mappings (window, pointer table, this
+     * region, thread state and stacks): pre-faulted before the baseline,
+     * constant after it, subtracted from every RSS figure. */
+    uint64_t harness_bytes;
+
+    /* Baseline, absolute (RSS: harness excluded). */
     uint64_t base_rss_bytes;
-    uint64_t base_anon_bytes;
+    uint64_t base_anon_bytes; /* the allocator's set-up memory, + libc's */
     uint64_t base_brk;
 
     /* End-of-run figures (valid when state == RESULT_DONE). */
     uint64_t ops_done;
-    uint64_t wall_ns;          /* first op to last op, samplers included */
-    uint64_t peak_rss_bytes;   /* max over samples, absolute */
-    int64_t peak_heap_bytes;   /* max over samples */
-    int64_t peak_live_bytes;
+    uint64_t wall_ns;          /* first op to last op, pauses and the
+                                  timer's own cost taken out */
+    uint64_t paused_ns;        /* chunk refills, samples, phase ends */
+    uint64_t timing_cost_ns;   /* the timer's cost on timed ops, taken out */
+    uint64_t timer_floor_ns;   /* cost of one timing, subtracted per op */
+    uint64_t peak_rss_bytes;   /* kernel high-water mark, harness excluded */
+    int64_t peak_heap_bytes;   /* true peak of resident anon - baseline */
+    int64_t peak_live_bytes;   /* highest live bytes seen at samples */
     int64_t peak_brk_bytes;
     int64_t final_heap_bytes;  /* after the last phase (teardown) */
+    struct proc_status status_end;
     struct smaps_rollup smaps_peak_phase; /* at the phase end with most Rss */
     struct smaps_rollup smaps_end;
-    uint64_t ru_maxrss_bytes;
-    uint64_t ru_minor_faults, ru_major_faults; /* whole child lifetime */
+    uint64_t ru_maxrss_bytes;  /* getrusage: whole process lifetime */
+    uint64_t ru_minor_faults, ru_major_faults; /* measured window */
+    uint64_t harness_minor_faults;             /* in pauses, taken out */
     uint64_t perf_total[PERF_METRIC_COUNT];    /* measured window */
-    struct latency_hist latency;
+    struct latency_hist latency[LAT_KIND_COUNT];
     uint32_t alloc_stat_count;
     struct alloc_stat alloc_stats[ALLOC_STATS_MAX];
 
-    /* Time series. The worker bumps sample_count after a sample is complete;
-     * samples beyond capacity are dropped and counted. */
+    /* Time series. The worker bumps sample_count after a sample is
+     * complete. */
     uint64_t sample_capacity;
     volatile uint64_t sample_count;
-    uint64_t samples_dropped;
+    uint64_t samples_decimated; /* periodic samples thinned out */
     struct sample samples[];
 };
 

@@ -1,47 +1,65 @@
-/* opstream_format.h - the deterministic operation stream a worker executes:
- * its binary layout, shared by the generator (opgen.c) and the worker. It
- * depends on nothing else, so the worker sees the stream but not the spec.
+/* opstream_format.h - the op stream as the worker sees it: the ops and the
+ * bounded window they arrive through. Shared by the generator (opgen.c, in
+ * the parent) and the worker; it depends on nothing else, so the worker
+ * sees the stream but not the spec.
  *
- * The parent generates the stream once per workload from its spec and seed
- * (opgen.c) into a memfd; every (allocator, repetition) child maps that same
- * memfd read-only, so all allocators execute byte-identical streams. The
- * stream's hash goes into every result row.
+ * The stream is never held whole. The parent generates it chunk by chunk
+ * into the *window*, a memfd of fixed size that the worker maps read-only
+ * and pre-faults before its baseline; when the worker has executed a chunk
+ * it asks for the next one and waits, its clock and counters paused, while
+ * the parent overwrites the window (lockstep: nothing else runs while the
+ * worker measures). So neither process's memory grows with the op count,
+ * and no op-stream page is faulted in or counted while the allocator is
+ * measured.
  *
- * Layout of the memfd:  struct opstream_header | thread_index[threads] | ops
- * Each thread executes its own contiguous run of ops.
+ * Window layout:  struct opwindow_header | struct op ops[op_capacity]
+ *                 | uint32_t timed[op_capacity]
+ * A chunk gives each thread one segment of ops (in global order) and, for
+ * each segment, the positions of the ops to time (chosen at random by the
+ * generator, identical for every allocator).
  *
- * Cross-thread invariants (what makes the waits below deadlock-free):
- *  - Ops are generated in one global order; each thread's run is in that
- *    order. A slot alternates allocation and free; realloc only happens in
- *    the thread that allocated the object and before any hand-off.
+ * Cross-thread invariants (what makes the waits deadlock-free):
+ *  - Ops are generated in one global order and numbered in it (gidx); each
+ *    thread's segment is in that order. A slot alternates allocation and
+ *    free; realloc only happens in the thread that allocated the object and
+ *    before any hand-off.
  *  - Every op carries `seq`, the number of ops on its slot before it. An op
  *    with OPF_WAIT (its slot's previous op ran in another thread) waits
  *    until the slot's executed-op count equals `seq`. Counting, rather than
  *    looking at whether the slot holds a pointer, rules out ABA: a slot that
  *    was freed and refilled looks the same but has a different count.
  *  - Every wait points to an earlier op in global order, so the pending op
- *    earliest in that order can always run: no deadlock.
+ *    earliest in that order can always run: no deadlock. Every chunk ends
+ *    with all threads meeting, so a wait never reaches into a later chunk.
+ *  - Run-ahead bound: no thread starts an op whose gidx is `runahead` or
+ *    more past the position another thread has published. A thread
+ *    publishes its true position before it blocks, so the thread furthest
+ *    behind is never held back: still no deadlock, and the live set at run
+ *    time stays within `runahead` ops of the generator's exact one.
  */
 #ifndef ALLOCSCOPE_OPSTREAM_FORMAT_H
 #define ALLOCSCOPE_OPSTREAM_FORMAT_H
 
 #include <stdint.h>
 
-/* Phases a stream can name: the spec's maximum plus the teardown phase. */
-#define OPSTREAM_MAX_PHASES 65
-#define OPSTREAM_MAX_NAME 64
-
-#define OPSTREAM_MAGIC 0x4f50534c41435331ULL /* "1SCALSPO" */
-#define OPSTREAM_VERSION 2
+#define OPWINDOW_MAGIC 0x3257444e49575041ULL /* "APWINDW2" */
+#define OPWINDOW_VERSION 1
+#define OPWINDOW_MAX_THREADS 256
+/* Forced samples per chunk (live bytes passing a new high). */
+#define OPWINDOW_MAX_MARKS 64
 
 enum op_kind {
     OP_MALLOC = 1,
     OP_CALLOC,
-    OP_REALLOC,        /* size = new size; slot holds a live object */
+    OP_REALLOC,        /* slot holds a live object; size packs the new size
+                          (low 32 bits) and the old one (high 32 bits):
+                          object sizes are below 2^32 (opstream.h) */
     OP_POSIX_MEMALIGN, /* align_log2 gives the alignment */
     OP_ALIGNED_ALLOC,  /* size is a multiple of the alignment */
     OP_FREE,
-    OP_PHASE_END,      /* all threads meet; a sample is taken; size = phase */
+    OP_PHASE_END,      /* all threads meet; a sample is taken; slot = the phase,
+                          size = ops (all threads) before this point */
+    OP_KIND_END
 };
 
 /* How much of a new object the worker writes (the spec's touch modes, with
@@ -63,41 +81,70 @@ struct op {
     uint8_t align_log2; /* aligned ops */
     uint8_t flags;      /* enum op_flags */
     uint32_t slot;      /* index into the worker's pointer table */
-    uint64_t size;      /* request size (bytes); for OP_FREE the object's */
+    uint64_t size;      /* request size (bytes); for OP_FREE the object's;
+                           for OP_REALLOC see there */
     uint32_t seq;       /* ops on this slot before this one (mod 2^32) */
+    uint32_t gidx;      /* position in the global order (mod 2^32) */
+};
+
+struct opwindow_segment {
+    uint64_t first;       /* index of the thread's first op in ops[] */
+    uint64_t count;       /* its ops in this chunk, phase markers included */
+    uint64_t timed_first; /* index of its first entry in timed[] */
+    uint64_t timed_count; /* entries: positions within the segment, rising */
+};
+
+/* Take a sample right after op `index` of `thread`'s segment. */
+struct opwindow_mark {
+    uint32_t thread;
     uint32_t reserved;
+    uint64_t index;
 };
 
-struct opstream_thread {
-    uint64_t first_op; /* index into the op array */
-    uint64_t op_count; /* including this thread's OP_PHASE_END markers */
-};
-
-struct opstream_header {
+struct opwindow_header {
     uint64_t magic;
     uint32_t version;
     uint32_t threads;
-    uint64_t total_ops;      /* all threads, excluding phase markers */
-    uint64_t marker_ops;     /* phase markers (threads x phases) */
-    uint64_t slots;          /* pointer table size */
-    uint64_t sample_every;   /* resolved: ops between samples */
-    uint64_t hash;           /* FNV-1a over header fields and all ops */
-    uint32_t phase_count;
+    uint64_t op_capacity; /* ops[] and timed[] entries */
+
+    /* Written by the parent with each chunk, read by the worker only after
+     * the parent answered its request (the pipe orders the accesses). */
+    uint64_t chunk;        /* 0, 1, 2, ... */
+    uint32_t last;         /* no chunk follows this one */
+    uint32_t runahead;     /* see the invariants above; threads > 1 only */
+    uint64_t slots;        /* pointer-table entries the stream so far needs */
+    uint64_t sample_every; /* ops between periodic samples; 0 = by time */
+    uint32_t mark_count;
     uint32_t reserved;
-    char phase_names[OPSTREAM_MAX_PHASES][OPSTREAM_MAX_NAME]; /* + teardown */
-    uint64_t peak_live_bytes; /* exact, from the generator's bookkeeping */
-    uint64_t max_live_objects;
+    struct opwindow_segment seg[OPWINDOW_MAX_THREADS];
+    struct opwindow_mark marks[OPWINDOW_MAX_MARKS];
 };
 
-
-static inline struct opstream_thread *opstream_threads(struct opstream_header *h)
+/* The sizes of an OP_REALLOC. The worker keeps no size table: every op
+ * carries what it needs to count live bytes. */
+static inline uint64_t op_realloc_new_size(const struct op *op)
 {
-    return (struct opstream_thread *)(h + 1);
+    return op->size & 0xffffffffu;
 }
 
-static inline struct op *opstream_ops(struct opstream_header *h)
+static inline uint64_t op_realloc_old_size(const struct op *op)
 {
-    return (struct op *)(opstream_threads(h) + h->threads);
+    return op->size >> 32;
+}
+
+static inline uint64_t opwindow_bytes(uint64_t op_capacity)
+{
+    return sizeof(struct opwindow_header) + op_capacity * (sizeof(struct op) + sizeof(uint32_t));
+}
+
+static inline struct op *opwindow_ops(const struct opwindow_header *h)
+{
+    return (struct op *)(h + 1);
+}
+
+static inline uint32_t *opwindow_timed(const struct opwindow_header *h)
+{
+    return (uint32_t *)(opwindow_ops(h) + h->op_capacity);
 }
 
 #endif
