@@ -24,7 +24,11 @@
 #include "registry.h"
 #include "run_writer.h"
 #include "run_meta.h"
+#include "run_shared.h"
 #include "runner.h"
+#include "program.h"
+#include "program_results.h"
+#include "cgroup2.h"
 #include "spec.h"
 #include "xalloc.h"
 
@@ -32,16 +36,6 @@
 #define QUICK_FACTOR 0.1
 
 static const char *const default_allocators[] = {"glibc", "jemalloc", "mimalloc", "reference"};
-
-struct run_options {
-    char *allocators; /* comma separated, NULL = suite's or default */
-    unsigned reps;    /* 0 = suite's or default */
-    const char *out;
-    const char *registry;
-    double timeout_s; /* 0 = each workload's */
-    bool quick;
-    bool no_plots;
-};
 
 static void usage(FILE *out)
 {
@@ -58,6 +52,8 @@ static void usage(FILE *out)
             "      --quick               shrink every workload ~10x for smoke tests\n"
             "      --no-plots            do not render charts and report.html\n"
             "      --timeout SECONDS     per-run limit (default: each workload's)\n"
+            "      --sample-interval DUR program workloads: sampling interval (10ms, 1s,\n"
+            "                            none; default: each workload's, else 10ms)\n"
             "      --registry FILE       allocator registry (default allocators/registry.yaml)\n"
             "  -h, --help                this help\n\n"
             "exit status: 0 all runs ok, 2 invalid input (nothing run), 3 some runs\n"
@@ -67,7 +63,7 @@ static void usage(FILE *out)
 
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
-    enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY };
+    enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY, OPT_INTERVAL };
     static const struct option longopts[] = {
         {"allocators", required_argument, NULL, 'a'},
         {"reps", required_argument, NULL, 'r'},
@@ -76,6 +72,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"registry", required_argument, NULL, OPT_REGISTRY},
+        {"sample-interval", required_argument, NULL, OPT_INTERVAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -115,6 +112,13 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         case OPT_REGISTRY:
             o->registry = optarg;
             break;
+        case OPT_INTERVAL:
+            if (parse_interval(optarg, &o->interval_s) < 0) {
+                fprintf(stderr, "allocscope run: --sample-interval is a duration (500us, 10ms, "
+                                "1s) of 1ms..60s or 'none', got '%s'\n", optarg);
+                return -1;
+            }
+            break;
         case 'h':
             usage(stdout);
             exit(EXIT_OK);
@@ -125,14 +129,6 @@ static int parse_options(int argc, char **argv, struct run_options *o)
     }
     return 0;
 }
-
-/* All workloads of all files, validated before anything runs. */
-struct workload_set {
-    struct suite_spec *suites;
-    size_t suite_count;
-    const struct workload_spec **items;
-    size_t count;
-};
 
 static int load_workloads(int nfiles, char **files, bool quick, struct workload_set *set)
 {
@@ -250,10 +246,6 @@ static void format_stats(const struct result_region *r, char *out, size_t outlen
                                (unsigned long long)r->alloc_stats[i].value);
 }
 
-struct run_totals {
-    unsigned total, ok, failed, skipped;
-};
-
 /* One run: execute, write samples and the summary row. */
 static void measure_one(struct results_dir *dir, json_t *meta, const struct workload_spec *w,
                         const struct opstream *stream, const struct allocator_entry *a,
@@ -337,10 +329,32 @@ static void note_unsupported(const struct host_info *h)
 
 int cmd_run(int argc, char **argv)
 {
-    struct run_options o = {0};
+    struct run_options o = {.interval_s = -1, .command = "run"};
     if (parse_options(argc, argv, &o) < 0)
         return EXIT_USAGE;
+    struct workload_set set = {0};
+    if (load_workloads(argc - optind, argv + optind, o.quick, &set) < 0) {
+        free_workloads(&set);
+        return EXIT_USAGE;
+    }
+    return run_workload_set(argc, argv, &o, &set);
+}
 
+/* Whether any workload is a real program, and the probe it needs. */
+static int program_probe(const struct workload_set *set, char *probe, size_t len)
+{
+    probe[0] = '\0';
+    for (size_t i = 0; i < set->count; i++)
+        if (set->items[i]->program)
+            return program_probe_path(probe, len) < 0 ? -1 : 1;
+    return 0;
+}
+
+int run_workload_set(int argc, char **argv, const struct run_options *opts,
+                     struct workload_set *set_in)
+{
+    struct run_options o = *opts;
+    struct workload_set set = *set_in;
     char registry_path[PATH_MAX];
     if (o.registry)
         snprintf(registry_path, sizeof registry_path, "%s", o.registry);
@@ -352,11 +366,9 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "%s\n", serr.message);
         return EXIT_USAGE;
     }
-    struct workload_set set = {0};
     const struct allocator_entry **allocs = NULL;
     size_t nallocs = 0;
-    if (load_workloads(argc - optind, argv + optind, o.quick, &set) < 0 ||
-        choose_allocators(&o, &set, &reg, &allocs, &nallocs) < 0) {
+    if (choose_allocators(&o, &set, &reg, &allocs, &nallocs) < 0) {
         free_workloads(&set);
         registry_free(&reg);
         free(allocs);
@@ -367,6 +379,13 @@ int cmd_run(int argc, char **argv)
     if (runner_worker_path(worker, sizeof worker) < 0) {
         fprintf(stderr, "allocscope run: %s not found or not executable (build the project)\n",
                 worker);
+        return EXIT_USAGE;
+    }
+    char probe[PATH_MAX];
+    int programs = program_probe(&set, probe, sizeof probe);
+    if (programs < 0) {
+        fprintf(stderr, "allocscope %s: liballocscope_probe.so not found next to the binary "
+                        "(../lib; build the project)\n", o.command);
         return EXIT_USAGE;
     }
     unsigned reps = o.reps ? o.reps : set.suites[0].reps ? set.suites[0].reps : DEFAULT_REPS;
@@ -402,6 +421,15 @@ int cmd_run(int argc, char **argv)
     json_t *meta = run_meta_new(argc, argv, &host, o.quick, reps);
     for (size_t i = 0; i < nallocs; i++)
         run_meta_add_allocator(meta, allocs[i]);
+    if (programs) {
+        char why[512] = "";
+        bool cg = cgroup_available(why, sizeof why);
+        run_meta_program_method(meta, o.interval_s >= 0 ? o.interval_s
+                                                        : PROGRAM_DEFAULT_INTERVAL_S, cg, why);
+        if (!cg)
+            fprintf(stderr, "note: programs: no cgroup v2 memory controller (%s); peaks come "
+                            "from wait4 and /proc\n", why);
+    }
     results_write_run_json(&dir, meta, err, sizeof err);
 
     runner_install_signals();
@@ -410,6 +438,13 @@ int cmd_run(int argc, char **argv)
     progress_start(&prog, (unsigned)(set.count * reps * nallocs));
     for (size_t wi = 0; wi < set.count && !runner_interrupted; wi++) {
         const struct workload_spec *w = set.items[wi];
+        if (w->program) {
+            run_meta_add_program(meta, w);
+            results_write_run_json(&dir, meta, err, sizeof err);
+            run_program_workload(&dir, meta, w, allocs, nallocs, reps, &o, probe, &prog,
+                                 &totals);
+            continue;
+        }
         struct opstream stream = {.fd = -1};
         if (opstream_generate(w, &stream, err, sizeof err) < 0) {
             /* Every run of this workload gets its row with the reason. */

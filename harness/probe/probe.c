@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <link.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -188,9 +189,16 @@ static int defines(const struct dynsyms *d, const char *name)
 
 /* ---- who serves malloc -------------------------------------------------- */
 
+/* The dynamic linker binds the program's calls to the first object in its
+ * global search order that defines the symbol: the executable, the
+ * preloaded libraries, then the needed ones, breadth first - the order
+ * dl_iterate_phdr walks. (dlsym(RTLD_DEFAULT) would do, except in a non-PIE
+ * executable that takes malloc's address: it returns the executable's PLT
+ * stub, which only looks like a definition.) */
 struct scan {
     struct probe_report *report;
-    ElfW(Addr) skip_base[2]; /* the object serving malloc, and the probe */
+    ElfW(Addr) self_base; /* the probe's own load address */
+    int found; /* bit i: served[i] is set */
 };
 
 static const char *base_name(const char *path)
@@ -205,38 +213,38 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *arg)
     struct scan *s = arg;
     const char *name = info->dlpi_name;
     const char *base = base_name(name);
-    if (s->report->other_allocator[0] || info->dlpi_addr == s->skip_base[0] ||
-        info->dlpi_addr == s->skip_base[1] || strncmp(base, "ld-linux", 8) == 0 ||
-        strncmp(base, "linux-vdso", 10) == 0 || strncmp(base, "libc.so", 7) == 0)
-        return 0;
     struct dynsyms d;
-    if (find_dynsyms(info, &d) == 0 && defines(&d, "malloc"))
-        canonical(s->report->other_allocator, name[0] ? name : "/proc/self/exe");
+    if (info->dlpi_addr == s->self_base || strncmp(base, "linux-vdso", 10) == 0 ||
+        strncmp(base, "ld-linux", 8) == 0 || find_dynsyms(info, &d) < 0)
+        return 0;
+    /* The main program's name is ""; /proc/self/exe is exact. */
+    const char *path = name[0] ? name : "/proc/self/exe";
+    bool serves_malloc = false;
+    for (int i = 0; i < PROBE_SYMBOLS; i++) {
+        if ((s->found & (1 << i)) || !defines(&d, symbol_names[i]))
+            continue;
+        canonical(s->report->served[i], path);
+        s->found |= 1 << i;
+        serves_malloc |= i == PROBE_MALLOC;
+    }
+    /* The object serving malloc is not "another" allocator. */
+    if (!serves_malloc && (s->found & (1 << PROBE_MALLOC)) &&
+        !s->report->other_allocator[0] && strncmp(base, "libc.so", 7) != 0 &&
+        defines(&d, "malloc"))
+        canonical(s->report->other_allocator, path);
     return 0;
 }
 
 static void find_providers(struct probe_report *r)
 {
     struct scan s = {.report = r};
-    for (int i = 0; i < PROBE_SYMBOLS; i++) {
-        void *fn = dlsym(RTLD_DEFAULT, symbol_names[i]);
-        Dl_info info;
-        if (!fn || !dladdr(fn, &info) || !info.dli_fname) {
-            r->unresolved |= 1u << i;
-            continue;
-        }
-        /* The main program's name is "" or argv[0]; /proc/self/exe is exact. */
-        int main_program = !info.dli_fname[0] || !strchr(info.dli_fname, '/');
-        canonical(r->served[i], main_program ? "/proc/self/exe" : info.dli_fname);
-        if (i == PROBE_MALLOC)
-            s.skip_base[0] = (ElfW(Addr))info.dli_fbase;
-    }
     Dl_info self;
     if (dladdr((void *)find_providers, &self))
-        s.skip_base[1] = (ElfW(Addr))self.dli_fbase;
-    /* dli_fbase is the load address of the mapping; dlpi_addr is the load
-     * bias. They agree for shared objects (first segment at vaddr 0). */
+        s.self_base = (ElfW(Addr))self.dli_fbase;
     dl_iterate_phdr(scan_object, &s);
+    for (int i = 0; i < PROBE_SYMBOLS; i++)
+        if (!(s.found & (1 << i)))
+            r->unresolved |= 1u << i;
 }
 
 __attribute__((constructor)) static void allocscope_probe(void)

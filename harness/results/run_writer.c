@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "program_results.h"
 
 static const char *const summary_columns[] = {
     "workload", "allocator", "rep", "status", "reason", "ops", "threads", "wall_s",
@@ -22,6 +23,10 @@ static const char *const summary_columns[] = {
     "latency_p999_ns", "latency_max_ns", "hugepage_share", "smaps_rss_bytes",
     "smaps_anon_bytes", "smaps_anon_huge_bytes", "ru_maxrss_bytes", "served_by",
     "allocator_version", "opstream_hash", "spec_hash", "allocator_stats",
+    /* real programs (program_results.c); empty for synthetic rows */
+    "kind", "user_s", "sys_s", "exit_status", "output_hash", "same_output",
+    "tree_peak_rss_bytes", "tree_peak_method", "sample_interval_ms", "samples", "processes",
+    "hwm_bytes",
 };
 #define SUMMARY_COLUMNS (sizeof summary_columns / sizeof summary_columns[0])
 
@@ -150,6 +155,8 @@ int results_append_row(struct results_dir *d, const struct results_row *row)
         cell_u64(f, g->smaps.anonymous_bytes);
         cell_u64(f, g->smaps.anon_huge_bytes);
         cell_u64(f, g->ru_maxrss_bytes);
+    } else if (row->program && row->program->ran) {
+        program_figure_cells(f, row->program);
     } else {
         /* ops, then threads, then the 28 figure columns up to served_by. */
         fprintf(f, ",%s,", threads);
@@ -160,7 +167,8 @@ int results_append_row(struct results_dir *d, const struct results_row *row)
     csv_write_field(f, row->allocator_version, false);
     cell_hash(f, row->opstream_hash, false);
     cell_hash(f, row->spec_hash, false);
-    csv_write_field(f, row->allocator_stats, true);
+    csv_write_field(f, row->allocator_stats, false);
+    program_tail_cells(f, row);
     if (fflush(f) != 0)
         return -1;
     fsync(fileno(f));

@@ -16,6 +16,15 @@ struct results_dir {
     FILE *summary;
 };
 
+struct program_outcome;
+
+/* What a program row says beyond its outcome. */
+struct program_row_info {
+    const char *kind;        /* "program" or "service" */
+    const char *same_output; /* "yes", "no", or "" when not checked */
+    double interval_s;
+};
+
 /* One summary row. `figures` is NULL for runs that did not finish. */
 struct results_row {
     const char *workload;
@@ -30,6 +39,9 @@ struct results_row {
     const char *allocator_stats; /* "key=value;..." */
     uint64_t opstream_hash;
     uint64_t spec_hash;
+    /* Real programs (program_results.h); NULL for synthetic runs. */
+    const struct program_outcome *program;
+    const struct program_row_info *program_info;
 };
 
 /* Create DIR (and parents) with samples/; write summary.csv's header. */

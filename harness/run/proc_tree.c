@@ -242,6 +242,10 @@ size_t proc_tree_sample(struct proc_tree *t, struct tree_reading *out)
         uint64_t m[3] = {0, 0, 0};
         if (pread_all(t->v[i].statm_fd, mtext, sizeof mtext) > 0)
             sscanf(mtext, "%" SCNu64 " %" SCNu64 " %" SCNu64, &m[0], &m[1], &m[2]);
+        /* An exiting process has given its memory back already (statm all
+         * zeros) but is not a zombie yet: it is gone for the figures. */
+        if (m[1] == 0)
+            continue;
         live++;
         out->rss_bytes += m[1] * t->page_size;
         out->anon_bytes += (m[1] > m[2] ? m[1] - m[2] : 0) * t->page_size;

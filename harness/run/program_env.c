@@ -48,12 +48,11 @@ char *program_expand(const char *text, const struct program_vars *v)
             p++;
             continue;
         }
-        const char *end = p[0] == '{' ? strchr(p, '}') : NULL;
-        if (!end) {
+        size_t len = p[0] == '{' ? spec_placeholder_len(p + 1) : 0;
+        if (!len) {
             put(&b, p, 1);
             continue;
         }
-        size_t len = (size_t)(end - p - 1);
         char port[16];
         snprintf(port, sizeof port, "%u", v->port);
         const char *value = NULL;
@@ -65,7 +64,7 @@ char *program_expand(const char *text, const struct program_vars *v)
             value = v->dir;
         if (value) {
             put(&b, value, strlen(value));
-            p = end;
+            p += len + 1;
         } else {
             put(&b, p, 1); /* the loader rejects unknown names; keep text as is */
         }

@@ -104,6 +104,7 @@ struct run {
     uint64_t peak_rss_seen;
     enum phase phase;
     bool killed_server;
+    bool await_probe; /* samples start with the probe's report (dynamic programs) */
 };
 
 static void push_sample(struct program_outcome *o, const struct program_sample *s)
@@ -117,6 +118,10 @@ static void push_sample(struct program_outcome *o, const struct program_sample *
 
 static void tick(struct run *r, uint64_t now)
 {
+    /* Before the probe's constructor ran, the dynamic loader is still
+     * mapping libraries: the program proper has not started. */
+    if (r->await_probe && !r->probe.main_reported)
+        return;
     struct tree_reading t;
     if (proc_tree_sample(&r->tree, &t) == 0)
         return;
@@ -378,15 +383,15 @@ static void watch(struct run *r)
     r->next_tick_ns = r->main.exec_ns;
     while (r->phase != PH_DONE) {
         uint64_t now = mono_ns();
+        if (probe_channel_drain(&r->probe, r->req->alloc->expect_path, r->main.pid)) {
+            fail(r, RUN_FAILED, "%s", r->probe.failure);
+            break;
+        }
         if (interval && now >= r->next_tick_ns) {
             tick(r, now);
             r->next_tick_ns += interval;
             if (r->next_tick_ns <= now)
                 r->next_tick_ns = now + interval; /* fell behind: skip, never burst */
-        }
-        if (probe_channel_drain(&r->probe, r->req->alloc->expect_path, r->main.pid)) {
-            fail(r, RUN_FAILED, "%s", r->probe.failure);
-            break;
         }
         advance(r, now);
         if (r->phase == PH_DONE)
@@ -609,6 +614,8 @@ int program_execute(const struct program_request *req, struct program_outcome *o
     r->deadline_ns = r->main.exec_ns + (uint64_t)(req->timeout_s * 1e9);
     r->ready_deadline_ns = r->main.exec_ns + (uint64_t)(r->p->ready_timeout_s * 1e9);
     r->phase = r->p->service ? PH_READY_WAIT : PH_RUN;
+    const char *linkage = program_elf_linkage(r->p->command.path);
+    r->await_probe = !linkage || strcmp(linkage, "static") != 0;
     watch(r);
     bool completed = out->reason[0] == '\0';
     kill_everything(r);

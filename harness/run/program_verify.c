@@ -91,7 +91,7 @@ bool probe_channel_drain(struct probe_channel *c, const char *expect, pid_t main
         for (int i = 0; i < PROBE_SYMBOLS; i++)
             r.served[i][PROBE_PATH_MAX - 1] = '\0';
         c->reports++;
-        if (r.pid == main_pid) {
+        if (r.pid == main_pid && !c->main_reported) {
             c->main = r;
             c->main_reported = true;
         }

@@ -16,7 +16,7 @@ struct probe_channel {
     size_t have;
     unsigned reports;
     bool main_reported;
-    struct probe_report main; /* the program's own (last) report */
+    struct probe_report main; /* the program's first report: right after exec */
     char failure[768];        /* first failed verification, "" if none */
 };
 

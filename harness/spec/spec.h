@@ -153,7 +153,10 @@ enum thread_pattern {
  * executable it resolved to when the file was loaded (an absolute path: a
  * name without '/' is looked up in PATH, else relative to cwd). Arguments
  * may hold the placeholders {tmp}, {port} and {dir} (program_env.c fills
- * them in per run); `{{` and `}}` are literal braces. */
+ * them in per run); `{{` and `}}` are literal braces, and so is any brace
+ * that does not enclose a name (spec_placeholder_len). */
+size_t spec_placeholder_len(const char *after_brace);
+
 struct program_command {
     char **argv; /* argc entries, then NULL */
     size_t argc;

@@ -43,7 +43,22 @@ static const char *const placeholders[] = {"tmp", "port", "dir", NULL};
 #define MAX_TIMEOUT_S (7.0 * 24 * 3600)
 #define MAX_ARGS 4096
 
-/* Placeholders in `text`: only {tmp}, {port}, {dir}; {{ and }} are braces. */
+/* Length of the placeholder name at p (after '{') when it is one:
+ * [A-Za-z_][A-Za-z0-9_]* closed by '}'; 0 otherwise (a literal brace, as in
+ * a Python or shell snippet). */
+size_t spec_placeholder_len(const char *p)
+{
+    size_t n = 0;
+    if (!((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z') || p[0] == '_'))
+        return 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_' ||
+           (p[n] >= '0' && p[n] <= '9'))
+        n++;
+    return p[n] == '}' ? n : 0;
+}
+
+/* {NAME} must be {tmp}, {port} or {dir}; {{ and }} are literal braces;
+ * any other brace is literal text. */
 static int check_placeholders(const struct yctx *c, const struct ynode *at, const char *text)
 {
     for (const char *p = text; *p; p++) {
@@ -51,26 +66,18 @@ static int check_placeholders(const struct yctx *c, const struct ynode *at, cons
             p++;
             continue;
         }
-        if (*p == '}')
-            return yfail(c, at, "unmatched '}' in '%s' (write '}}' for a brace)", text);
-        if (*p != '{')
+        size_t len = p[0] == '{' ? spec_placeholder_len(p + 1) : 0;
+        if (!len)
             continue;
-        const char *end = strchr(p, '}');
-        if (!end)
-            return yfail(c, at, "unterminated placeholder in '%s' (write '{{' for a brace)",
-                         text);
-        char name[32];
-        size_t len = (size_t)(end - p - 1);
-        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1),
-                 p + 1);
         bool known = false;
         for (size_t i = 0; placeholders[i]; i++)
-            known |= len == strlen(placeholders[i]) && strcmp(name, placeholders[i]) == 0;
+            known |= len == strlen(placeholders[i]) && strncmp(p + 1, placeholders[i], len) == 0;
         if (!known)
             return yfail(c, at, "unknown placeholder '{%.*s}' (known: {tmp} a fresh folder per "
-                                "run, {port} a free loopback port, {dir} the YAML file's folder)",
+                                "run, {port} a free loopback port, {dir} the YAML file's "
+                                "folder; write {{ for a literal brace)",
                          (int)len, p + 1);
-        p = end;
+        p += len + 1;
     }
     return 0;
 }
