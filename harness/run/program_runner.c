@@ -383,10 +383,15 @@ static void watch(struct run *r)
     r->next_tick_ns = r->main.exec_ns;
     while (r->phase != PH_DONE) {
         uint64_t now = mono_ns();
+        bool had_report = r->probe.main_reported;
         if (probe_channel_drain(&r->probe, r->req->alloc->expect_path, r->main.pid)) {
             fail(r, RUN_FAILED, "%s", r->probe.failure);
             break;
         }
+        /* The program proper starts now: sample it at once, so even a
+         * short run has its first sample right after the baseline. */
+        if (interval && !had_report && r->probe.main_reported)
+            r->next_tick_ns = now;
         if (interval && now >= r->next_tick_ns) {
             tick(r, now);
             r->next_tick_ns += interval;
