@@ -26,6 +26,8 @@ static const char *const metric_columns[PM_COUNT] = {
     [PM_LAT_MAX] = "latency_max_ns",
     [PM_MINOR_FAULTS] = "minor_faults",
     [PM_DTLB_LOAD_PER_KOP] = "dtlb_load_misses_per_kop",
+    [PM_WALL_S] = "wall_s",
+    [PM_PEAK_RSS] = "peak_rss_bytes",
 };
 
 const char *plot_metric_column(enum plot_metric m)
@@ -140,6 +142,8 @@ static void fill_workload_meta(struct plot_workload *w, const json_t *jw)
         w->phases[i] = xstrdup(p ? p : "");
     }
     w->nphases = n;
+    const char *kind = json_str(jw, "kind");
+    w->program = kind && (strcmp(kind, "program") == 0 || strcmp(kind, "service") == 0);
 }
 
 static void fill_perf(struct plot_run *run)

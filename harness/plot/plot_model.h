@@ -36,6 +36,8 @@ enum plot_metric {
     PM_LAT_MAX,
     PM_MINOR_FAULTS,
     PM_DTLB_LOAD_PER_KOP,
+    PM_WALL_S,     /* real programs: the figures they are judged by */
+    PM_PEAK_RSS,
     PM_COUNT
 };
 
@@ -64,6 +66,7 @@ struct plot_workload {
     char **phases;     /* names by index, nphases of them (may be 0) */
     size_t nphases;
     long threads; /* 0 when unknown */
+    bool program; /* a real program or service (run.json kind): time axis */
 };
 
 struct plot_cell {
