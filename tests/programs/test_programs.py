@@ -191,6 +191,17 @@ text = open(os.path.join(out, "samples", "tiny-service", ref[0])).read() if ref 
 check("preload=none" in text and "most_kept=6553600" in text,
       f"the load driver ran without the allocator and saw 100 x 64 KiB kept ({text.strip()})")
 
+# compare judges program rows by wall time, peak RSS and peak heap.
+import json
+p = run("compare", "--format", "json", out, out)
+try:
+    rep = json.loads(p.stdout)
+    judged = {r.get("metric") for r in rep.get("rows", rep.get("results", []))}
+except ValueError:
+    judged = set()
+check({"wall", "peak_rss", "peak_heap"} <= judged and "throughput" not in judged and "latency_p99" not in judged,
+      f"compare judges program rows on wall, peak_rss, peak_heap ({sorted(x for x in judged if x)})")
+
 # ---- 4. same_output flags output that depends on the allocator -----------
 y = write("pointer.yaml", f"""workload:
   name: pointer
