@@ -82,6 +82,8 @@ static void perf_open_on(pid_t pid, struct perf_counters *pc)
     }
 }
 
+static void describe_exit(int wstatus, char *out, size_t len);
+
 /* ---- the state of one run ---------------------------------------------- */
 
 enum phase { PH_RUN, PH_READY_WAIT, PH_LOAD, PH_STOP, PH_DONE };
@@ -540,8 +542,49 @@ static void judge(struct run *r)
     o->status = RUN_OK;
 }
 
+/* The workload's `setup` command: before the program, without the
+ * allocator, not measured; it must exit 0. */
+static int run_setup(struct run *r, char *err, size_t errlen)
+{
+    const struct program_spec *p = r->p;
+    if (!p->setup.argc)
+        return 0;
+    char **argv = program_argv(&p->setup, &r->vars);
+    char **env = program_env(p, &r->vars, NULL, NULL, NULL);
+    int in = open_out(NULL, O_RDONLY);
+    int log = open_out(r->req->log_path, O_WRONLY | O_CREAT | O_TRUNC);
+    struct spawned s;
+    struct spawn_args a = {.path = p->setup.path, .argv = argv, .env = env, .cwd = p->cwd,
+                           .stdin_fd = in, .stdout_fd = log, .stderr_fd = log, .keep_fd = -1,
+                           .cgroup_procs_fd = -1};
+    int rc = in < 0 || log < 0 ? -1 : spawn_start(&a, &s, err, errlen);
+    if (in >= 0)
+        close(in);
+    if (log >= 0)
+        close(log);
+    program_argv_free(argv);
+    program_env_free(env);
+    if (rc == 0 && spawn_go(&s, err, errlen) == 0) {
+        int status;
+        waitpid(s.pid, &status, 0);
+        if (s.pidfd >= 0)
+            close(s.pidfd);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            char what[128];
+            describe_exit(status, what, sizeof what);
+            snprintf(err, errlen, "the setup command %s %s", p->setup.path, what);
+            rc = -1;
+        }
+    } else if (rc == 0) {
+        rc = -1;
+    }
+    return rc;
+}
+
 static int setup(struct run *r, char *err, size_t errlen)
 {
+    if (run_setup(r, err, errlen) < 0)
+        return -1;
     const struct program_request *req = r->req;
     if (probe_channel_open(&r->probe, err, errlen) < 0)
         return -1;
@@ -557,7 +600,7 @@ static int setup(struct run *r, char *err, size_t errlen)
                              r->probe.var);
     int in = open(r->p->stdin_path ? r->p->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
     int out = open_out(r->p->service ? NULL : req->stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
-    int log = open_out(req->log_path, O_WRONLY | O_CREAT | O_TRUNC);
+    int log = open_out(req->log_path, O_WRONLY | O_CREAT | O_APPEND);
     int rc = -1;
     if (in < 0 || out < 0 || log < 0) {
         snprintf(err, errlen, "cannot open the program's stdin/stdout/log: %s", strerror(errno));

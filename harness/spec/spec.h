@@ -179,6 +179,8 @@ struct program_spec {
     bool service;                   /* command = the server, load = the driver */
     struct program_command command;
     struct program_command load;    /* service only */
+    struct program_command setup;   /* argc 0 = none: run before each run,
+                                       without the allocator, not measured */
     char *cwd;
     char *dir;                      /* the YAML file's folder, for {dir} */
     char **env;

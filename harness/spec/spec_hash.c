@@ -148,6 +148,8 @@ static uint64_t program_hash(const struct program_spec *p)
     feed_command(&h, &p->command);
     if (p->service)
         feed_command(&h, &p->load);
+    if (p->setup.argc)
+        feed_command(&h, &p->setup);
     feed_string(&h, p->cwd);
     feed_u64(&h, p->env_count);
     for (size_t i = 0; i < p->env_count; i++)

@@ -33,7 +33,7 @@
 
 static const char *const program_keys[] = {
     "name", "description", "command", "service", "load", "cwd", "env", "stdin", "timeout",
-    "sample_interval", "expect", NULL,
+    "sample_interval", "expect", "setup", NULL,
 };
 static const char *const service_keys[] = {"command", "ready", "stop_timeout", NULL};
 static const char *const ready_keys[] = {"unix_socket", "tcp", "delay", "timeout", NULL};
@@ -412,6 +412,8 @@ static int read_program(const struct yctx *c, const struct ynode *map, struct pr
         return -1;
     if ((v = ymap_get(map, "expect")) && read_expect(c, v, p) != 0)
         return -1;
+    if ((v = ymap_get(map, "setup")) && read_command(c, "setup", v, p, &p->setup) != 0)
+        return -1;
     const struct ynode *cmd = ymap_key(map, "command"), *svc = ymap_key(map, "service");
     if (cmd && svc)
         return yfail(c, svc, "a workload has 'command' (a program) or 'service', not both");
@@ -461,6 +463,7 @@ void spec_program_free(struct program_spec *p)
         return;
     command_free(&p->command);
     command_free(&p->load);
+    command_free(&p->setup);
     for (size_t i = 0; i < p->env_count; i++)
         free(p->env[i]);
     free(p->env);
