@@ -39,7 +39,10 @@
 
 /* smaps_rollup walks page tables (~1 ms for a few hundred MiB): at a new
  * peak, at most this often. */
-#define SMAPS_MIN_GAP_NS 250000000ULL
+#define SMAPS_MIN_GAP_NS 1000000000ULL
+/* ...and so that it takes at most 1 % of the time: a pass that took 5 ms
+ * (a program of a few GiB) waits 500 ms more. */
+#define SMAPS_COST_FACTOR 100
 #define READY_POLL_NS 5000000ULL
 
 int program_probe_path(char *out, size_t outlen)
@@ -146,9 +149,11 @@ static void tick(struct run *r, uint64_t now)
         r->out->peak_threads = t.threads;
     if (t.rss_bytes > r->peak_rss_seen && now >= r->next_smaps_ns) {
         struct smaps_rollup sm;
+        uint64_t t0 = mono_ns();
         if (proc_tree_smaps(&r->tree, &sm) > 0) {
             r->out->smaps = sm;
-            r->next_smaps_ns = mono_ns() + SMAPS_MIN_GAP_NS;
+            uint64_t t1 = mono_ns(), gap = (t1 - t0) * SMAPS_COST_FACTOR;
+            r->next_smaps_ns = t1 + (gap > SMAPS_MIN_GAP_NS ? gap : SMAPS_MIN_GAP_NS);
         }
     }
     if (t.rss_bytes > r->peak_rss_seen)

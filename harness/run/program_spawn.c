@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,6 +147,13 @@ bool spawn_poll_exit(struct spawned *s)
 {
     if (s->reaped)
         return true;
+    /* wait4 costs far more than a poll of the pidfd (it walks the waiter's
+     * children under a lock): ask the pidfd first. */
+    if (s->pidfd >= 0) {
+        struct pollfd p = {.fd = s->pidfd, .events = POLLIN};
+        if (poll(&p, 1, 0) <= 0)
+            return false;
+    }
     pid_t w = wait4(s->pid, &s->wstatus, WNOHANG, &s->ru);
     if (w != s->pid)
         return false;
