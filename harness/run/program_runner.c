@@ -39,9 +39,10 @@
 
 /* smaps_rollup walks page tables (~1 ms for a few hundred MiB): at a new
  * peak, at most this often. */
-#define SMAPS_MIN_GAP_NS 1000000000ULL
+#define SMAPS_MIN_GAP_NS 100000000ULL
 /* ...and so that it takes at most 1 % of the time: a pass that took 5 ms
- * (a program of a few GiB) waits 500 ms more. */
+ * (a program of a few GiB) waits 500 ms more; and only when RSS grew by
+ * 1/32 since the last pass. */
 #define SMAPS_COST_FACTOR 100
 #define READY_POLL_NS 5000000ULL
 
@@ -147,7 +148,8 @@ static void tick(struct run *r, uint64_t now)
         r->out->hwm_bytes = t.hwm_bytes;
     if (t.threads > r->out->peak_threads)
         r->out->peak_threads = t.threads;
-    if (t.rss_bytes > r->peak_rss_seen && now >= r->next_smaps_ns) {
+    if (t.rss_bytes > r->peak_rss_seen && now >= r->next_smaps_ns &&
+        t.rss_bytes > r->out->smaps.rss_bytes + r->out->smaps.rss_bytes / 32) {
         struct smaps_rollup sm;
         uint64_t t0 = mono_ns();
         if (proc_tree_smaps(&r->tree, &sm) > 0) {

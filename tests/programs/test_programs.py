@@ -215,6 +215,19 @@ check(rs[0]["same_output"] == "yes" and rs[1]["same_output"] == "no" and rs[1]["
       and "output differs" in rs[1]["reason"], f"a printed pointer is flagged ({[(r['same_output'], r['reason'][:60]) for r in rs]})")
 check(p.returncode == 3, "a differing output makes the suite exit 3")
 
+# ---- fair environments: the environment block has the same size under
+# every allocator (LD_PRELOAD is padded), so its total length printed by the
+# program is the same output everywhere.
+y = write("envsize.yaml", """workload:
+  name: envsize
+  command: [/bin/sh, -c, 'env | wc -c']
+  expect: {same_output: true}
+""")
+out = os.path.join(work, "envsize")
+p = run("run", "-a", ALLOCS, "-r", "1", "-o", out, "--no-plots", y)
+check(p.returncode == 0 and all(r["same_output"] == "yes" for r in rows(out)),
+      f"the environment has the same size under every allocator ({[r['reason'][:60] for r in rows(out)]})")
+
 # ---- 5. exec: a one-off command, same run directory ----------------------
 p = run("exec", "--help")
 check(p.returncode == 0 and "usage: allocscope exec" in p.stdout, "exec --help")
