@@ -68,6 +68,13 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 /* ---- perf counters on the child, opened before its exec ---------------- */
 
 static void perf_open_on(pid_t pid, struct perf_counters *pc)
@@ -150,12 +157,14 @@ static void tick(struct run *r, uint64_t now)
         r->out->peak_threads = t.threads;
     if (t.rss_bytes > r->peak_rss_seen && now >= r->next_smaps_ns &&
         t.rss_bytes > r->out->smaps.rss_bytes + r->out->smaps.rss_bytes / 32) {
+        /* Its cost is allocscope's CPU time: on a busy machine the wall
+         * time of the pass includes waiting for a CPU. */
         struct smaps_rollup sm;
-        uint64_t t0 = mono_ns();
+        uint64_t c0 = thread_cpu_ns();
         if (proc_tree_smaps(&r->tree, &sm) > 0) {
             r->out->smaps = sm;
-            uint64_t t1 = mono_ns(), gap = (t1 - t0) * SMAPS_COST_FACTOR;
-            r->next_smaps_ns = t1 + (gap > SMAPS_MIN_GAP_NS ? gap : SMAPS_MIN_GAP_NS);
+            uint64_t gap = (thread_cpu_ns() - c0) * SMAPS_COST_FACTOR;
+            r->next_smaps_ns = mono_ns() + (gap > SMAPS_MIN_GAP_NS ? gap : SMAPS_MIN_GAP_NS);
         }
     }
     if (t.rss_bytes > r->peak_rss_seen)
