@@ -5,6 +5,10 @@
 # sudo), then configures and builds with CMake into ./build.
 #   ./bootstrap.sh            packages to build and run allocscope
 #   ./bootstrap.sh --tests    also the packages the test suite uses
+#   ./bootstrap.sh --programs also what the shipped real-program workloads run
+#                             (workloads/programs.yaml: python3, redis-server)
+#                             and GNU time for benchmarks/program_sampling.sh
+# --tests and --programs may be given together.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,12 +16,20 @@ packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev
           libjemalloc-dev libjemalloc2 libmimalloc-dev libmimalloc2.0 gnuplot-nox
           libtcmalloc-minimal4)
 with_tests=OFF
-if [[ "${1:-}" == "--tests" ]]; then
-    with_tests=ON
-    # Real programs run under the reference allocator, SVG checks, the
-    # report opened in a headless browser.
-    packages+=(python3 git coreutils libxml2-utils chromium valgrind)
-fi
+for arg in "$@"; do
+    case "$arg" in
+    --tests)
+        with_tests=ON
+        # Real programs run under the reference allocator, SVG checks, the
+        # report opened in a headless browser.
+        packages+=(python3 git coreutils libxml2-utils chromium valgrind) ;;
+    --programs)
+        packages+=(python3 redis-server time) ;;
+    *)
+        echo "usage: ./bootstrap.sh [--tests] [--programs]" >&2
+        exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

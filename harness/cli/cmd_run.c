@@ -24,7 +24,11 @@
 #include "registry.h"
 #include "run_writer.h"
 #include "run_meta.h"
+#include "run_shared.h"
 #include "runner.h"
+#include "program.h"
+#include "program_results.h"
+#include "cgroup2.h"
 #include "spec.h"
 #include "timer_calibrate.h"
 #include "xalloc.h"
@@ -32,21 +36,10 @@
 #define DEFAULT_REPS 3
 #define QUICK_FACTOR 0.1
 
+/* Synthetic workloads: time between periodic samples unless told. */
+#define DEFAULT_SAMPLE_INTERVAL_S 0.001
+
 static const char *const default_allocators[] = {"glibc", "jemalloc", "mimalloc", "reference"};
-
-#define DEFAULT_SAMPLE_INTERVAL_MS 1.0
-
-struct run_options {
-    char *allocators; /* comma separated, NULL = suite's or default */
-    unsigned reps;    /* 0 = suite's or default */
-    const char *out;
-    const char *registry;
-    double timeout_s; /* 0 = each workload's */
-    double sample_interval_ms; /* < 0: the default; 0: no periodic samples */
-    unsigned long window_ops;  /* 0: the default */
-    bool quick;
-    bool no_plots;
-};
 
 static void usage(FILE *out)
 {
@@ -63,19 +56,20 @@ static void usage(FILE *out)
             "      --quick               shrink every workload ~10x for smoke tests\n"
             "      --no-plots            do not render charts and report.html\n"
             "      --timeout SECONDS     per-run limit (default: each workload's)\n"
-            "      --sample-interval MS  time between periodic samples (default %.0f ms;\n"
-            "                            0: phase ends and peaks only)\n"
+            "      --sample-interval DUR time between periodic samples (500us, 10ms, 1s, or\n"
+            "                            none: phase ends and peaks only); default 1ms for\n"
+            "                            synthetic workloads, each program's, else 10ms\n"
             "      --window-ops N        ops handed to the worker per chunk (default %d)\n"
             "      --registry FILE       allocator registry (default allocators/registry.yaml)\n"
             "  -h, --help                this help\n\n"
             "exit status: 0 all runs ok, 2 invalid input (nothing run), 3 some runs\n"
             "failed, crashed or timed out (their rows say why), 130 interrupted.\n",
-            DEFAULT_REPS, DEFAULT_SAMPLE_INTERVAL_MS, OPWINDOW_DEFAULT_OPS);
+            DEFAULT_REPS, OPWINDOW_DEFAULT_OPS);
 }
 
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
-    enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY, OPT_SAMPLE_INTERVAL,
+    enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY, OPT_INTERVAL,
            OPT_WINDOW_OPS };
     static const struct option longopts[] = {
         {"allocators", required_argument, NULL, 'a'},
@@ -85,7 +79,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"registry", required_argument, NULL, OPT_REGISTRY},
-        {"sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL},
+        {"sample-interval", required_argument, NULL, OPT_INTERVAL},
         {"window-ops", required_argument, NULL, OPT_WINDOW_OPS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -126,12 +120,10 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         case OPT_REGISTRY:
             o->registry = optarg;
             break;
-        case OPT_SAMPLE_INTERVAL:
-            o->sample_interval_ms = strtod(optarg, &end);
-            if (*end || !(o->sample_interval_ms >= 0) || o->sample_interval_ms > 3600000) {
-                fprintf(stderr,
-                        "allocscope run: --sample-interval must be 0..3600000 ms, got '%s'\n",
-                        optarg);
+        case OPT_INTERVAL:
+            if (parse_interval(optarg, &o->interval_s) < 0) {
+                fprintf(stderr, "allocscope run: --sample-interval is a duration (500us, 10ms, "
+                                "1s) of 1ms..60s or 'none', got '%s'\n", optarg);
                 return -1;
             }
             break;
@@ -153,14 +145,6 @@ static int parse_options(int argc, char **argv, struct run_options *o)
     }
     return 0;
 }
-
-/* All workloads of all files, validated before anything runs. */
-struct workload_set {
-    struct suite_spec *suites;
-    size_t suite_count;
-    const struct workload_spec **items;
-    size_t count;
-};
 
 static int load_workloads(int nfiles, char **files, bool quick, struct workload_set *set)
 {
@@ -278,10 +262,6 @@ static void format_stats(const struct result_region *r, char *out, size_t outlen
                                (unsigned long long)r->alloc_stats[i].value);
 }
 
-struct run_totals {
-    unsigned total, ok, failed, skipped;
-};
-
 /* What every run of the current workload shares. */
 struct workload_state {
     const struct workload_spec *w;
@@ -389,10 +369,32 @@ static void note_unsupported(const struct host_info *h)
 
 int cmd_run(int argc, char **argv)
 {
-    struct run_options o = {.sample_interval_ms = -1};
+    struct run_options o = {.interval_s = -1, .command = "run"};
     if (parse_options(argc, argv, &o) < 0)
         return EXIT_USAGE;
+    struct workload_set set = {0};
+    if (load_workloads(argc - optind, argv + optind, o.quick, &set) < 0) {
+        free_workloads(&set);
+        return EXIT_USAGE;
+    }
+    return run_workload_set(argc, argv, &o, &set);
+}
 
+/* Whether any workload is a real program, and the probe it needs. */
+static int program_probe(const struct workload_set *set, char *probe, size_t len)
+{
+    probe[0] = '\0';
+    for (size_t i = 0; i < set->count; i++)
+        if (set->items[i]->program)
+            return program_probe_path(probe, len) < 0 ? -1 : 1;
+    return 0;
+}
+
+int run_workload_set(int argc, char **argv, const struct run_options *opts,
+                     struct workload_set *set_in)
+{
+    struct run_options o = *opts;
+    struct workload_set set = *set_in;
     char registry_path[PATH_MAX];
     if (o.registry)
         snprintf(registry_path, sizeof registry_path, "%s", o.registry);
@@ -404,11 +406,9 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "%s\n", serr.message);
         return EXIT_USAGE;
     }
-    struct workload_set set = {0};
     const struct allocator_entry **allocs = NULL;
     size_t nallocs = 0;
-    if (load_workloads(argc - optind, argv + optind, o.quick, &set) < 0 ||
-        choose_allocators(&o, &set, &reg, &allocs, &nallocs) < 0) {
+    if (choose_allocators(&o, &set, &reg, &allocs, &nallocs) < 0) {
         free_workloads(&set);
         registry_free(&reg);
         free(allocs);
@@ -419,6 +419,13 @@ int cmd_run(int argc, char **argv)
     if (runner_worker_path(worker, sizeof worker) < 0) {
         fprintf(stderr, "allocscope run: %s not found or not executable (build the project)\n",
                 worker);
+        return EXIT_USAGE;
+    }
+    char probe[PATH_MAX];
+    int programs = program_probe(&set, probe, sizeof probe);
+    if (programs < 0) {
+        fprintf(stderr, "allocscope %s: liballocscope_probe.so not found next to the binary "
+                        "(../lib; build the project)\n", o.command);
         return EXIT_USAGE;
     }
     unsigned reps = o.reps ? o.reps : set.suites[0].reps ? set.suites[0].reps : DEFAULT_REPS;
@@ -454,13 +461,20 @@ int cmd_run(int argc, char **argv)
     json_t *meta = run_meta_new(argc, argv, &host, o.quick, reps);
     for (size_t i = 0; i < nallocs; i++)
         run_meta_add_allocator(meta, allocs[i]);
-    results_write_run_json(&dir, meta, err, sizeof err);
-
+    if (programs) {
+        char why[512] = "";
+        bool cg = cgroup_available(why, sizeof why);
+        run_meta_program_method(meta, o.interval_s >= 0 ? o.interval_s
+                                                        : PROGRAM_DEFAULT_INTERVAL_S, cg, why);
+        if (!cg)
+            fprintf(stderr, "note: programs: no cgroup v2 memory controller (%s); peaks come "
+                            "from wait4 and /proc\n", why);
+    }
     struct run_params params = {0};
     char timer_desc[128];
     timer_calibrate(&params.timer, timer_desc, sizeof timer_desc);
-    double interval_ms = o.sample_interval_ms >= 0 ? o.sample_interval_ms : DEFAULT_SAMPLE_INTERVAL_MS;
-    params.sample_interval_ns = (uint64_t)(interval_ms * 1e6);
+    params.sample_interval_ns =
+        (uint64_t)((o.interval_s >= 0 ? o.interval_s : DEFAULT_SAMPLE_INTERVAL_S) * 1e9);
     run_meta_set_measurement(meta, timer_desc, timer_ticks_per_ns(&params.timer),
                              params.sample_interval_ns,
                              o.window_ops ? o.window_ops : OPWINDOW_DEFAULT_OPS);
@@ -471,14 +485,22 @@ int cmd_run(int argc, char **argv)
     struct progress prog;
     progress_start(&prog, (unsigned)(set.count * reps * nallocs));
     for (size_t wi = 0; wi < set.count && !runner_interrupted; wi++) {
-        struct workload_state ws = {.w = set.items[wi]};
+        const struct workload_spec *w = set.items[wi];
+        if (w->program) {
+            run_meta_add_program(meta, w);
+            results_write_run_json(&dir, meta, err, sizeof err);
+            run_program_workload(&dir, meta, w, allocs, nallocs, reps, &o, probe, &prog,
+                                 &totals);
+            continue;
+        }
+        struct workload_state ws = {.w = w};
         for (unsigned rep = 1; rep <= reps && !runner_interrupted; rep++)
             for (size_t ai = 0; ai < nallocs && !runner_interrupted; ai++) {
-                progress_step(&prog, ws.w->name, allocs[ai]->name, rep);
+                progress_step(&prog, w->name, allocs[ai]->name, rep);
                 measure_one(&dir, meta, &ws, allocs[ai], rep, &o, &params, worker, &totals);
             }
         if (!ws.recorded && ws.partial.threads) /* no run got through it whole */
-            run_meta_add_workload(meta, ws.w, &ws.partial);
+            run_meta_add_workload(meta, w, &ws.partial);
         results_write_run_json(&dir, meta, err, sizeof err);
     }
     progress_finish(&prog);

@@ -12,6 +12,7 @@ struct command {
 
 static const struct command commands[] = {
     {"run", cmd_run, "run workloads against allocators and record results"},
+    {"exec", cmd_exec, "run one program under each allocator, sampled from outside"},
     {"check", cmd_check, "validate workload and suite files"},
     {"list", cmd_list, "list allocators and shipped workloads"},
     {"plot", cmd_plot, "render a run's charts (gnuplot) and report.html"},

@@ -209,6 +209,37 @@ static void judge_metric(const struct run_group *bg, const struct run_group *ng,
     r->verdict = decide(r->worse_pct, r->threshold, u.p_two < o->alpha);
 }
 
+/* Real programs have no op-based figures (throughput, latency, live bytes,
+ * per-op counters): they are judged by what applies to them, by default
+ * wall time, peak RSS and peak heap. */
+static const char *const program_metrics[] = {"wall", "peak_rss", "peak_heap", "brk",
+                                              "minor_faults", NULL};
+static const char *const program_key_metrics[] = {"wall", "peak_rss", "peak_heap", NULL};
+
+static bool listed(const char *name, const char *const list[])
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(name, list[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool default_selection(const struct compare_options *o)
+{
+    for (size_t i = 0; i < metric_count; i++)
+        if (o->selected[i] != metric_defs[i].key)
+            return false;
+    return true;
+}
+
+static bool judged_for_program(const struct compare_options *o, size_t mi)
+{
+    const char *name = metric_defs[mi].name;
+    if (!listed(name, program_metrics))
+        return false;
+    return o->selected[mi] || (default_selection(o) && listed(name, program_key_metrics));
+}
+
 /* Rows for one (workload, allocator) present in BASE. */
 static void compare_pair(const struct compare_report *rep, const struct run_group *bg,
                          const struct run_group *ng, struct row_list *l)
@@ -238,8 +269,9 @@ static void compare_pair(const struct compare_report *rep, const struct run_grou
         append(excluded, sizeof excluded, "%s", excluded[0] ? "; " : "");
         append(excluded, sizeof excluded, "excluded from NEW: %s", ng->not_ok_what);
     }
+    bool program = bg->program || ng->program;
     for (size_t mi = 0; mi < metric_count; mi++) {
-        if (!o->selected[mi])
+        if (program ? !judged_for_program(o, mi) : !o->selected[mi])
             continue;
         const struct metric_def *m = &metric_defs[mi];
         struct compare_row *r = row_add(l, bg->workload, bg->allocator, m);

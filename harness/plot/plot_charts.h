@@ -16,6 +16,11 @@
 int plot_workload_charts(const char *plots_dir, const struct plot_run *run, size_t w,
                          struct plot_charts *charts, char *err, size_t errlen);
 
+/* Per real program or service, against time: resident memory, heap,
+ * program break, page faults (plot_program.c). */
+int plot_program_charts(const char *plots_dir, const struct plot_run *run, size_t w,
+                        struct plot_charts *charts, char *err, size_t errlen);
+
 /* Suite summary: throughput, peak heap, fragmentation (clustered bars with
  * min-max over repetitions) and latency percentiles. */
 int plot_suite_charts(const char *plots_dir, const struct plot_run *run,

@@ -37,6 +37,8 @@ static const char *const metric_columns[PM_COUNT] = {
     [PM_LAT_ALIGNED_P99] = "latency_aligned_p99_ns",
     [PM_LAT_FREE_P50] = "latency_free_p50_ns",
     [PM_LAT_FREE_P99] = "latency_free_p99_ns",
+    [PM_WALL_S] = "wall_s",
+    [PM_PEAK_RSS] = "peak_rss_bytes",
 };
 
 const char *const plot_latency_kind_names[PLOT_LATENCY_KINDS] = {"malloc", "calloc", "realloc",
@@ -154,6 +156,8 @@ static void fill_workload_meta(struct plot_workload *w, const json_t *jw)
         w->phases[i] = xstrdup(p ? p : "");
     }
     w->nphases = n;
+    const char *kind = json_str(jw, "kind");
+    w->program = kind && (strcmp(kind, "program") == 0 || strcmp(kind, "service") == 0);
 }
 
 static void fill_perf(struct plot_run *run)

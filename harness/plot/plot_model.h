@@ -48,6 +48,8 @@ enum plot_metric {
     PM_LAT_ALIGNED_P99,
     PM_LAT_FREE_P50,
     PM_LAT_FREE_P99,
+    PM_WALL_S,     /* real programs: the figures they are judged by */
+    PM_PEAK_RSS,
     PM_COUNT
 };
 
@@ -81,6 +83,7 @@ struct plot_workload {
     char **phases;     /* names by index, nphases of them (may be 0) */
     size_t nphases;
     long threads; /* 0 when unknown */
+    bool program; /* a real program or service (run.json kind): time axis */
 };
 
 struct plot_cell {

@@ -51,7 +51,8 @@ static int write_scripts(const char *plots, const struct plot_run *run,
         plot_suite_charts(plots, run, charts, err, errlen) < 0)
         return -1;
     for (size_t w = 0; w < run->nwl; w++)
-        if (plot_workload_charts(plots, run, w, charts, err, errlen) < 0)
+        if ((run->wl[w].program ? plot_program_charts : plot_workload_charts)(plots, run, w, charts,
+                                                                             err, errlen) < 0)
             return -1;
     return 0;
 }

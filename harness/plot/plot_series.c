@@ -64,7 +64,8 @@ int plot_series_load(const struct plot_run *run, size_t w, size_t a, struct plot
         [PS_OP] = "op",           [PS_LIVE] = "live_bytes",
         [PS_HEAP] = "heap_bytes", [PS_BRK] = "brk_bytes",
         [PS_MINOR_FAULTS] = "minor_faults", [PS_DTLB_PER_KOP] = "dtlb_load_misses",
-        [PS_FRAG] = "frag_ratio",
+        [PS_FRAG] = "frag_ratio",      [PS_T] = "t_ns",
+        [PS_RSS] = "rss_bytes",
     };
     int col[PS_COLS];
     for (int c = 0; c < PS_COLS; c++)
@@ -103,6 +104,7 @@ int plot_series_load(const struct plot_run *run, size_t w, size_t a, struct plot
                 : (dtlb - prev_dtlb) * 1000.0 / (op - prev_op);
         prev_op = op;
         prev_dtlb = dtlb;
+        s->col[PS_T][i] /= 1e9;
         s->phase_end[i] = strcmp(csv_cell(&t, r, c_kind), "phase_end") == 0;
         s->phase[i] = strtol(csv_cell(&t, r, c_phase), NULL, 10);
         for (int c = 0; c < PS_COLS; c++)

@@ -20,6 +20,8 @@ enum plot_series_col {
     PS_MINOR_FAULTS,
     PS_DTLB_PER_KOP, /* derived: dTLB load misses per 1000 ops since the previous point */
     PS_FRAG,
+    PS_T,   /* t_ns in seconds: the x axis of real programs */
+    PS_RSS, /* rss_bytes */
     PS_COLS
 };
 

@@ -212,7 +212,9 @@ static int bar_chart(const char *dir, const struct plot_run *run, struct plot_ch
     if (b->ref_one)
         fprintf(f, "%s keyentry with lines ls 100 title 'heap = live'", sep);
     if (!any)
-        fprintf(f, "%s keyentry with lines lc rgb '#ffffff' title 'no values: every run failed or the metric was not recorded'", sep);
+        /* gnuplot needs one drawn element besides key entries: an
+         * invisible line on the axis. */
+        fprintf(f, "%s keyentry with lines lc rgb '#ffffff' title 'no values: every run failed or the metric was not recorded', \\\n      0 with lines lc rgb '#ffffff' notitle", sep);
     fputc('\n', f);
     plot_script_draw_end(f);
     return plot_script_close(f, stem, err, errlen);
@@ -310,6 +312,23 @@ int plot_suite_charts(const char *dir, const struct plot_run *run, struct plot_c
         {"frag", "suite: fragmentation", "peak heap / peak live bytes (Johnstone & Wilson #4); 1 = no overhead (lower is better)",
          "peak heap / peak live", PM_FRAG_PEAK, PU_RATIO, true, false},
     };
+    static const struct bar_chart program_bars[] = {
+        {"wall", "suite: wall time of the programs", "seconds from exec to exit (services: the load driver's run), median of the repetitions (lower is better)",
+         "wall time", PM_WALL_S, PU_SECONDS, false, false},
+        {"peak_rss", "suite: peak RSS of the programs", "kernel high-water mark of the largest process (wait4, as GNU time), median of the repetitions (lower is better)",
+         "peak RSS", PM_PEAK_RSS, PU_BYTES, false, false},
+    };
+    /* A run of real programs only has no op-based figures: its charts are
+     * the programs'. */
+    size_t programs = 0;
+    for (size_t w = 0; w < run->nwl; w++)
+        programs += run->wl[w].program;
+    if (programs)
+        for (size_t i = 0; i < sizeof program_bars / sizeof program_bars[0]; i++)
+            if (bar_chart(dir, run, charts, &program_bars[i], err, errlen) < 0)
+                return -1;
+    if (programs == run->nwl)
+        return bar_chart(dir, run, charts, &bars[1], err, errlen);
     for (size_t i = 0; i < sizeof bars / sizeof bars[0]; i++)
         if (bar_chart(dir, run, charts, &bars[i], err, errlen) < 0)
             return -1;

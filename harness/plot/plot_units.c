@@ -28,6 +28,7 @@ static const struct unit_step *unit_table(enum plot_unit u, size_t *n)
         *n = sizeof si_units / sizeof si_units[0];
         return si_units;
     case PU_RATIO:
+    case PU_SECONDS:
         break;
     }
     *n = 1;
@@ -52,6 +53,10 @@ void plot_fmt(enum plot_unit u, double v, char *buf, size_t n)
         snprintf(buf, n, "%.2f×", v);
         return;
     }
+    if (u == PU_SECONDS) {
+        snprintf(buf, n, "%.3g s", v);
+        return;
+    }
     const struct unit_step *s = unit_for(u, v);
     double x = v / s->scale;
     int prec = fabs(x) >= 100 || s->scale == 1 ? 0 : fabs(x) >= 10 ? 1 : 2;
@@ -68,8 +73,8 @@ bool plot_wants_log(double lo, double hi)
 /* Tic label of v on an axis whose labels are in unit `s`. */
 static void tic_label(enum plot_unit u, const struct unit_step *s, double v, char *buf, size_t n)
 {
-    if (u == PU_RATIO) {
-        snprintf(buf, n, "%g", v);
+    if (u == PU_RATIO || u == PU_SECONDS) {
+        snprintf(buf, n, u == PU_SECONDS && v != 0 ? "%g s" : "%g", v);
         return;
     }
     double x = v / s->scale;
@@ -107,7 +112,7 @@ static void linear_axis(FILE *f, const char *axis, enum plot_unit u, double lo, 
                 step = mag * mult[i];
                 break;
             }
-        if (u != PU_RATIO && step < 1)
+        if (u != PU_RATIO && u != PU_SECONDS && step < 1)
             step = 1;
     }
     double a = floor(lo / step) * step, b = ceil(hi / step) * step;

@@ -15,6 +15,7 @@ enum plot_unit {
     PU_NS,    /* 850 ns, 1.2 µs */
     PU_RATE,  /* ops per second: 12.3M */
     PU_RATIO, /* 1.27 */
+    PU_SECONDS, /* 0.25 s, 12.5 s (wall time of programs) */
 };
 
 /* Human form of v, e.g. "1.50 MiB", "850 ns", "31.2 Mops/s", "1.27×". */

@@ -129,7 +129,7 @@ static int load_summary(const char *dir, struct run_data *r, json_t *root, char 
         return -1;
     }
     int cspec = csv_column(&t, "spec_hash"), cops = csv_column(&t, "opstream_hash"),
-        cver = csv_column(&t, "allocator_version");
+        cver = csv_column(&t, "allocator_version"), ckind = csv_column(&t, "kind");
     int *cm = xcalloc(metric_count, sizeof *cm);
     for (size_t m = 0; m < metric_count; m++)
         cm[m] = csv_column(&t, metric_defs[m].column);
@@ -139,6 +139,8 @@ static int load_summary(const char *dir, struct run_data *r, json_t *root, char 
     for (size_t i = 0; i < t.rows && rc == 0; i++) {
         struct run_group *g = group_get(r, csv_cell(&t, i, cw), csv_cell(&t, i, ca), t.rows);
         g->rows++;
+        const char *kind = csv_cell(&t, i, ckind);
+        g->program |= strcmp(kind, "program") == 0 || strcmp(kind, "service") == 0;
         const char *status = csv_cell(&t, i, cs);
         if (strcmp(status, "ok") != 0) {
             g->not_ok++;

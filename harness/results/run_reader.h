@@ -10,6 +10,7 @@
 #ifndef ALLOCSCOPE_RUN_READER_H
 #define ALLOCSCOPE_RUN_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "metrics.h"
@@ -21,6 +22,7 @@ struct run_group {
     char *spec_hash;        /* from the first row that has one, or run.json */
     char *opstream_hash;
     char *allocator_version;
+    bool program;           /* rows of a real program or service (column kind) */
     double **values;        /* [metric_count][ok] */
     size_t *nvalues;        /* [metric_count] */
     size_t *empty;          /* [metric_count]: ok rows with an empty cell */

@@ -9,6 +9,12 @@
 #include <math.h>
 
 #include "csv.h"
+#include "program.h"
+
+/* Rows of real programs (row->program set and run) have no op-based
+ * figures: a column fills their cell with `pcell`, or leaves it empty. */
+typedef void (*program_cell_fn)(FILE *f, const struct results_row *row,
+                                const struct program_outcome *o);
 
 struct column {
     const char *name;
@@ -16,6 +22,7 @@ struct column {
     void (*cell)(FILE *f, const struct results_row *row, const struct run_figures *g, int arg);
     int arg;
     int needs_figures; /* empty for rows without figures */
+    program_cell_fn pcell; /* program rows; NULL: empty */
 };
 
 static void put_u64(FILE *f, uint64_t v)
@@ -143,63 +150,249 @@ static void c_latency(FILE *f, const struct results_row *r, const struct run_fig
     put_u64(f, v[a % 8]);
 }
 
+/* ---- program columns (real programs, docs/results.md) ------------------- */
+
+static void p_threads(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    fprintf(f, "%u", o->peak_threads);
+}
+
+static void p_wall(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    fprintf(f, "%.6f", o->wall_s);
+}
+
+static void p_peak_rss(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    put_u64(f, o->ru_maxrss_bytes);
+}
+
+static void p_peak_heap(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->nsamples)
+        fprintf(f, "%" PRId64, o->peak_heap_bytes);
+}
+
+static void p_peak_brk(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->nsamples)
+        fprintf(f, "%" PRIu64, o->peak_brk_bytes);
+}
+
+static void p_minor(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    put_u64(f, o->minor_faults);
+}
+
+static void p_major(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    put_u64(f, o->major_faults);
+}
+
+static void p_dtlb_load(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    put_u64(f, o->perf[PERF_DTLB_LOAD_MISSES]);
+}
+
+static void p_dtlb_store(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    put_u64(f, o->perf[PERF_DTLB_STORE_MISSES]);
+}
+
+static void p_itlb(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    put_u64(f, o->perf[PERF_ITLB_MISSES]);
+}
+
+static void p_hugepage(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->smaps.rss_bytes && o->smaps.anonymous_bytes)
+        fprintf(f, "%.4f", (double)o->smaps.anon_huge_bytes / (double)o->smaps.anonymous_bytes);
+}
+
+static void p_smaps_rss(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->smaps.rss_bytes)
+        fprintf(f, "%" PRIu64, o->smaps.rss_bytes);
+}
+
+static void p_smaps_anon(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->smaps.rss_bytes)
+        fprintf(f, "%" PRIu64, o->smaps.anonymous_bytes);
+}
+
+static void p_smaps_huge(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->smaps.rss_bytes)
+        fprintf(f, "%" PRIu64, o->smaps.anon_huge_bytes);
+}
+
+static void p_user(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    fprintf(f, "%.6f", o->user_s);
+}
+
+static void p_sys(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    fprintf(f, "%.6f", o->sys_s);
+}
+
+static void p_output_hash(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->have_output_hash)
+        fprintf(f, "%016" PRIx64, o->output_hash);
+}
+
+static void p_same_output(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)o;
+    put_text(f, r->program_info && r->program_info->same_output ? r->program_info->same_output
+                                                                  : "");
+}
+
+static void p_tree_peak(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    fprintf(f, "%" PRIu64, o->tree_peak_bytes);
+}
+
+static void p_tree_method(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    put_text(f, o->tree_peak_cgroup ? "cgroup2 memory.peak" : "sampled /proc");
+}
+
+static void p_interval(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)o;
+    if (r->program_info && r->program_info->interval_s > 0)
+        fprintf(f, "%g", r->program_info->interval_s * 1e3);
+}
+
+static void p_samples(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    fprintf(f, "%zu", o->nsamples);
+}
+
+static void p_processes(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    fprintf(f, "%u", o->processes);
+}
+
+static void p_hwm(FILE *f, const struct results_row *r, const struct program_outcome *o)
+{
+    (void)r;
+    if (o->hwm_bytes)
+        fprintf(f, "%" PRIu64, o->hwm_bytes);
+}
+
+/* `kind` and `exit_status` are written for every row (a failed program
+ * keeps its exit status): row columns that look at the program. */
+static void c_kind(FILE *f, const struct results_row *r, const struct run_figures *g, int a)
+{
+    (void)g, (void)a;
+    put_text(f, r->program_info ? r->program_info->kind : "synthetic");
+}
+
+static void c_exit_status(FILE *f, const struct results_row *r, const struct run_figures *g,
+                          int a)
+{
+    (void)g, (void)a;
+    const struct program_outcome *o = r->program;
+    if (o && o->exit_status >= 0 && (o->ran || o->term_signal == 0))
+        fprintf(f, "%d", o->exit_status);
+}
+
 #define LAT(kind, field) ((kind) * 8 + (field))
 #define LATENCY_COLUMNS(k, name)                                                  \
-    {"latency_" name "_count", c_latency, LAT(k, 0), 1},                          \
-        {"latency_" name "_p50_ns", c_latency, LAT(k, 1), 1},                     \
-        {"latency_" name "_p99_ns", c_latency, LAT(k, 2), 1},                     \
-        {"latency_" name "_p999_ns", c_latency, LAT(k, 3), 1}
+    {"latency_" name "_count", c_latency, LAT(k, 0), 1, NULL},                    \
+        {"latency_" name "_p50_ns", c_latency, LAT(k, 1), 1, NULL},               \
+        {"latency_" name "_p99_ns", c_latency, LAT(k, 2), 1, NULL},               \
+        {"latency_" name "_p999_ns", c_latency, LAT(k, 3), 1, NULL}
 
 /* The order is part of the contract: new columns are only ever appended
  * (docs/results.md). */
 static const struct column columns[] = {
-    {"workload", c_workload, 0, 0},
-    {"allocator", c_allocator, 0, 0},
-    {"rep", c_rep, 0, 0},
-    {"status", c_status, 0, 0},
-    {"reason", c_reason, 0, 0},
-    {"ops", c_ops, 0, 1},
-    {"threads", c_threads, 0, 0},
-    {"wall_s", c_wall_s, 0, 1},
-    {"ops_per_s", c_ops_per_s, 0, 1},
-    {"peak_rss_bytes", c_peak_rss, 0, 1},
-    {"peak_heap_bytes", c_peak_heap, 0, 1},
-    {"peak_live_bytes", c_peak_live, 0, 1},
-    {"peak_brk_bytes", c_peak_brk, 0, 1},
-    {"final_heap_bytes", c_final_heap, 0, 1},
-    {"frag_peak_ratio", c_frag_peak, 0, 1},
-    {"frag_at_peak_heap", c_frag_at_peak, 0, 1},
-    {"frag_mean_ratio", c_frag_mean, 0, 1},
-    {"internal_frag_ratio", c_frag_internal, 0, 1},
-    {"minor_faults", c_minor, 0, 1},
-    {"major_faults", c_major, 0, 1},
-    {"dtlb_load_misses", c_tlb, 0, 1},
-    {"dtlb_store_misses", c_tlb, 1, 1},
-    {"itlb_misses", c_tlb, 2, 1},
-    {"dtlb_load_misses_per_kop", c_tlb_per_kop, 0, 1},
-    {"dtlb_store_misses_per_kop", c_tlb_per_kop, 1, 1},
-    {"itlb_misses_per_kop", c_tlb_per_kop, 2, 1},
-    {"latency_p50_ns", c_latency, LAT(LAT_ALL, 1), 1},
-    {"latency_p99_ns", c_latency, LAT(LAT_ALL, 2), 1},
-    {"latency_p999_ns", c_latency, LAT(LAT_ALL, 3), 1},
-    {"latency_max_ns", c_latency, LAT(LAT_ALL, 4), 1},
-    {"hugepage_share", c_hugepage, 0, 1},
-    {"smaps_rss_bytes", c_smaps_rss, 0, 1},
-    {"smaps_anon_bytes", c_smaps_anon, 0, 1},
-    {"smaps_anon_huge_bytes", c_smaps_huge, 0, 1},
-    {"ru_maxrss_bytes", c_ru_maxrss, 0, 1},
-    {"served_by", c_served_by, 0, 0},
-    {"allocator_version", c_allocator_version, 0, 0},
-    {"opstream_hash", c_hash, 0, 0},
-    {"spec_hash", c_hash, 1, 0},
-    {"allocator_stats", c_allocator_stats, 0, 0},
+    {"workload", c_workload, 0, 0, NULL},
+    {"allocator", c_allocator, 0, 0, NULL},
+    {"rep", c_rep, 0, 0, NULL},
+    {"status", c_status, 0, 0, NULL},
+    {"reason", c_reason, 0, 0, NULL},
+    {"ops", c_ops, 0, 1, NULL},
+    {"threads", c_threads, 0, 0, p_threads},
+    {"wall_s", c_wall_s, 0, 1, p_wall},
+    {"ops_per_s", c_ops_per_s, 0, 1, NULL},
+    {"peak_rss_bytes", c_peak_rss, 0, 1, p_peak_rss},
+    {"peak_heap_bytes", c_peak_heap, 0, 1, p_peak_heap},
+    {"peak_live_bytes", c_peak_live, 0, 1, NULL},
+    {"peak_brk_bytes", c_peak_brk, 0, 1, p_peak_brk},
+    {"final_heap_bytes", c_final_heap, 0, 1, NULL},
+    {"frag_peak_ratio", c_frag_peak, 0, 1, NULL},
+    {"frag_at_peak_heap", c_frag_at_peak, 0, 1, NULL},
+    {"frag_mean_ratio", c_frag_mean, 0, 1, NULL},
+    {"internal_frag_ratio", c_frag_internal, 0, 1, NULL},
+    {"minor_faults", c_minor, 0, 1, p_minor},
+    {"major_faults", c_major, 0, 1, p_major},
+    {"dtlb_load_misses", c_tlb, 0, 1, p_dtlb_load},
+    {"dtlb_store_misses", c_tlb, 1, 1, p_dtlb_store},
+    {"itlb_misses", c_tlb, 2, 1, p_itlb},
+    {"dtlb_load_misses_per_kop", c_tlb_per_kop, 0, 1, NULL},
+    {"dtlb_store_misses_per_kop", c_tlb_per_kop, 1, 1, NULL},
+    {"itlb_misses_per_kop", c_tlb_per_kop, 2, 1, NULL},
+    {"latency_p50_ns", c_latency, LAT(LAT_ALL, 1), 1, NULL},
+    {"latency_p99_ns", c_latency, LAT(LAT_ALL, 2), 1, NULL},
+    {"latency_p999_ns", c_latency, LAT(LAT_ALL, 3), 1, NULL},
+    {"latency_max_ns", c_latency, LAT(LAT_ALL, 4), 1, NULL},
+    {"hugepage_share", c_hugepage, 0, 1, p_hugepage},
+    {"smaps_rss_bytes", c_smaps_rss, 0, 1, p_smaps_rss},
+    {"smaps_anon_bytes", c_smaps_anon, 0, 1, p_smaps_anon},
+    {"smaps_anon_huge_bytes", c_smaps_huge, 0, 1, p_smaps_huge},
+    {"ru_maxrss_bytes", c_ru_maxrss, 0, 1, p_peak_rss},
+    {"served_by", c_served_by, 0, 0, NULL},
+    {"allocator_version", c_allocator_version, 0, 0, NULL},
+    {"opstream_hash", c_hash, 0, 0, NULL},
+    {"spec_hash", c_hash, 1, 0, NULL},
+    {"allocator_stats", c_allocator_stats, 0, 0, NULL},
+    /* Appended with real programs (empty for synthetic rows but `kind`). */
+    {"kind", c_kind, 0, 0, NULL},
+    {"user_s", NULL, 0, 2, p_user},
+    {"sys_s", NULL, 0, 2, p_sys},
+    {"exit_status", c_exit_status, 0, 0, NULL},
+    {"output_hash", NULL, 0, 2, p_output_hash},
+    {"same_output", NULL, 0, 2, p_same_output},
+    {"tree_peak_rss_bytes", NULL, 0, 2, p_tree_peak},
+    {"tree_peak_method", NULL, 0, 2, p_tree_method},
+    {"sample_interval_ms", NULL, 0, 2, p_interval},
+    {"samples", NULL, 0, 2, p_samples},
+    {"processes", NULL, 0, 2, p_processes},
+    {"hwm_bytes", NULL, 0, 2, p_hwm},
     /* Appended with the transparent measured loop. */
-    {"paused_s", c_paused_s, 0, 1},
-    {"peak_live_seen_bytes", c_peak_live_seen, 0, 1},
-    {"baseline_anon_bytes", c_baseline_anon, 0, 1},
-    {"harness_bytes", c_harness, 0, 1},
-    {"timer_floor_ns", c_timer_floor, 0, 1},
-    {"latency_count", c_latency, LAT(LAT_ALL, 0), 1},
+    {"paused_s", c_paused_s, 0, 1, NULL},
+    {"peak_live_seen_bytes", c_peak_live_seen, 0, 1, NULL},
+    {"baseline_anon_bytes", c_baseline_anon, 0, 1, NULL},
+    {"harness_bytes", c_harness, 0, 1, NULL},
+    {"timer_floor_ns", c_timer_floor, 0, 1, NULL},
+    {"latency_count", c_latency, LAT(LAT_ALL, 0), 1, NULL},
     LATENCY_COLUMNS(LAT_MALLOC, "malloc"),
     LATENCY_COLUMNS(LAT_CALLOC, "calloc"),
     LATENCY_COLUMNS(LAT_REALLOC, "realloc"),
@@ -226,10 +419,15 @@ void summary_write_header(FILE *f)
 
 void summary_write_row(FILE *f, const struct results_row *row)
 {
+    const struct program_outcome *prog = row->program && row->program->ran ? row->program : NULL;
     for (size_t i = 0; i < COLUMN_COUNT; i++) {
         const struct column *c = &columns[i];
-        if (!c->needs_figures || row->figures)
+        if (prog && c->pcell)
+            c->pcell(f, row, prog);
+        else if (!prog && c->cell && (!c->needs_figures || row->figures))
             c->cell(f, row, row->figures, c->arg);
+        else if (prog && !c->needs_figures && c->cell)
+            c->cell(f, row, NULL, c->arg);
         fputc(i + 1 == COLUMN_COUNT ? '\n' : ',', f);
     }
 }

@@ -9,6 +9,15 @@
 #include "figures.h"
 #include "runner.h"
 
+struct program_outcome;
+
+/* What a program row says beyond its outcome. */
+struct program_row_info {
+    const char *kind;        /* "program" or "service" */
+    const char *same_output; /* "yes", "no", or "" when not checked */
+    double interval_s;
+};
+
 /* One summary row. `figures` is NULL for runs that did not finish. */
 struct results_row {
     const char *workload;
@@ -23,6 +32,9 @@ struct results_row {
     const char *allocator_stats; /* "key=value;..." */
     uint64_t opstream_hash;
     uint64_t spec_hash;
+    /* Real programs (program_results.h); NULL for synthetic runs. */
+    const struct program_outcome *program;
+    const struct program_row_info *program_info;
 };
 
 /* The header line, then rows: each written whole, ending in '\n'. */

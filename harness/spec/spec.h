@@ -147,6 +147,58 @@ enum thread_pattern {
     THREADS_PRODUCER_CONSUMER, /* first half allocate, second half free */
 };
 
+/* ---- real programs and services (spec_program.c) --------------------- */
+
+/* A command line to run. argv[0] is passed as written; `path` is the
+ * executable it resolved to when the file was loaded (an absolute path: a
+ * name without '/' is looked up in PATH, else relative to cwd). Arguments
+ * may hold the placeholders {tmp}, {port} and {dir} (program_env.c fills
+ * them in per run); `{{` and `}}` are literal braces, and so is any brace
+ * that does not enclose a name (spec_placeholder_len). */
+size_t spec_placeholder_len(const char *after_brace);
+
+struct program_command {
+    char **argv; /* argc entries, then NULL */
+    size_t argc;
+    char *path;
+    struct source_pos pos;
+};
+
+enum ready_kind {
+    READY_NONE,        /* the load starts right after the server */
+    READY_UNIX_SOCKET, /* a connect() to the socket path succeeds */
+    READY_TCP,         /* a connect() to 127.0.0.1:PORT succeeds */
+    READY_DELAY,       /* a fixed wait */
+};
+
+/* Invariants after loading: cwd is an absolute, existing directory;
+ * stdin_path is NULL or an absolute readable file; env entries are
+ * "NAME=VALUE" with NAME never LD_PRELOAD or ALLOCSCOPE_PROBE;
+ * sample_interval_s is 0 (no sampling) or in [0.001, 60]. */
+struct program_spec {
+    bool service;                   /* command = the server, load = the driver */
+    struct program_command command;
+    struct program_command load;    /* service only */
+    struct program_command setup;   /* argc 0 = none: run before each run,
+                                       without the allocator, not measured */
+    char *cwd;
+    char *dir;                      /* the YAML file's folder, for {dir} */
+    char **env;
+    size_t env_count;
+    char *stdin_path;
+    int expect_exit;                /* 0..255, the program's (service: the load's) */
+    bool same_output;               /* stdout must be identical in every run */
+    double sample_interval_s;
+    enum ready_kind ready;
+    char *ready_target;             /* socket path (placeholders allowed) */
+    unsigned ready_port;            /* READY_TCP; 0 = the {port} placeholder */
+    double ready_delay_s;           /* READY_DELAY */
+    double ready_timeout_s;
+    double stop_timeout_s;          /* SIGTERM to SIGKILL for the server */
+};
+
+#define PROGRAM_DEFAULT_INTERVAL_S 0.010
+
 struct workload_spec {
     char *name;        /* [A-Za-z0-9._-]+, unique within the suite */
     char *description; /* may be NULL */
@@ -161,7 +213,9 @@ struct workload_spec {
     bool teardown;               /* free everything left at the end
                                     (default true): gives "final heap" */
     struct phase_spec *phases;
-    size_t phase_count;          /* 1..SPEC_MAX_PHASES */
+    size_t phase_count;          /* 1..SPEC_MAX_PHASES; 0 for programs */
+    struct program_spec *program; /* a real program or service; NULL for a
+                                     synthetic workload (then phases) */
 };
 
 struct suite_spec {
@@ -200,6 +254,12 @@ void spec_free(struct suite_spec *suite);
 /* --quick: multiply every churn phase's op count and live target by
  * `factor` (0 < factor <= 1), keeping at least 1 op. Scripts are unchanged. */
 void spec_apply_quick(struct suite_spec *suite, double factor);
+
+/* A one-off program workload for `allocscope exec`: argv as given, the
+ * current directory, no expectations but the exit status 0. Returns 0, or
+ * -1 with a message (no FILE:LINE:COL: the command line is the source). */
+int spec_program_from_argv(const char *name, char **argv, size_t argc, double timeout_s,
+                           double interval_s, struct suite_spec *out, struct spec_error *err);
 
 /* Stable 64-bit hash of a resolved workload (every field that shapes the op
  * stream), recorded in run.json so runs of different specs are not compared. */

@@ -7,6 +7,7 @@
  * source positions, the workload name, description and timeout are left
  * out: they do not change what the worker executes. Bump the version
  * string when the field list changes. */
+#include <stdio.h>
 #include <string.h>
 
 #include "spec_parse.h"
@@ -115,8 +116,54 @@ static void feed_phase(uint64_t *h, const struct phase_spec *p)
     }
 }
 
+static void feed_command(uint64_t *h, const struct program_command *cmd)
+{
+    feed_u64(h, cmd->argc);
+    for (size_t i = 0; i < cmd->argc; i++)
+        feed_string(h, cmd->argv[i]);
+    feed_string(h, cmd->path);
+}
+
+/* A program's stdin is part of what it does: hash the file's bytes. */
+static void feed_file(uint64_t *h, const char *path)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    feed_u64(h, f != NULL);
+    if (!f)
+        return;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        feed_bytes(h, buf, n);
+    fclose(f);
+}
+
+/* Programs: what is run and how its result is judged; not the sampling
+ * interval, timeouts or readiness check, which do not change the work. */
+static uint64_t program_hash(const struct program_spec *p)
+{
+    uint64_t h = FNV_OFFSET;
+    feed_string(&h, "allocscope-program-v1");
+    feed_u64(&h, p->service);
+    feed_command(&h, &p->command);
+    if (p->service)
+        feed_command(&h, &p->load);
+    if (p->setup.argc)
+        feed_command(&h, &p->setup);
+    feed_string(&h, p->cwd);
+    feed_u64(&h, p->env_count);
+    for (size_t i = 0; i < p->env_count; i++)
+        feed_string(&h, p->env[i]);
+    feed_file(&h, p->stdin_path);
+    feed_u64(&h, (uint64_t)p->expect_exit);
+    feed_u64(&h, p->same_output);
+    return h;
+}
+
 uint64_t spec_workload_hash(const struct workload_spec *w)
 {
+    if (w->program)
+        return program_hash(w->program);
     uint64_t h = FNV_OFFSET;
     feed_string(&h, "allocscope-workload-v1");
     feed_u64(&h, w->seed);

@@ -58,6 +58,11 @@ int spec_read_script(const struct yctx *c, const struct ynode *n, struct phase_s
  * filled; spec_workload_free releases it either way. */
 int spec_read_workload(const struct yctx *c, const struct ynode *map, struct workload_spec *w);
 
+/* A workload with `command:` or `service:` (spec_program.c). */
+int spec_read_program_workload(const struct yctx *c, const struct ynode *map,
+                               struct workload_spec *w);
+void spec_program_free(struct program_spec *p);
+
 void spec_phase_free(struct phase_spec *p);
 void spec_workload_free(struct workload_spec *w);
 

@@ -203,6 +203,8 @@ int spec_read_workload(const struct yctx *c, const struct ynode *map, struct wor
     if (yexpect_mapping(c, "workload", map) != 0)
         return -1;
     map = ynode_deref(map);
+    if (ymap_key(map, "command") || ymap_key(map, "service"))
+        return spec_read_program_workload(c, map, w);
     if (ymap_check_keys(c, map, "a workload", workload_keys) != 0)
         return -1;
     w->pos = (struct source_pos){c->file, map->line, map->col};
@@ -229,6 +231,7 @@ void spec_workload_free(struct workload_spec *w)
     for (size_t i = 0; i < w->phase_count; i++)
         spec_phase_free(&w->phases[i]);
     free(w->phases);
+    spec_program_free(w->program);
     free(w->name);
     free(w->description);
     memset(w, 0, sizeof *w);

@@ -1,0 +1,56 @@
+/* run_shared.h - what `run` and `exec` share: the options, the workloads
+ * to run, and the suite loop (cmd_run.c), plus the measuring of program
+ * workloads (run_programs.c). */
+#ifndef ALLOCSCOPE_RUN_SHARED_H
+#define ALLOCSCOPE_RUN_SHARED_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "progress.h"
+#include "registry.h"
+#include "run_writer.h"
+#include "spec.h"
+
+struct run_options {
+    char *allocators; /* comma separated, NULL = suite's or default */
+    unsigned reps;    /* 0 = suite's or default */
+    const char *out;
+    const char *registry;
+    double timeout_s; /* 0 = each workload's */
+    bool quick;
+    bool no_plots;
+    double interval_s; /* sampling interval; < 0 = default (synthetic 1 ms;
+                          programs: each workload's, else 10 ms); 0 = none */
+    unsigned long window_ops; /* ops per chunk handed to a worker; 0 = default */
+    const char *command; /* "run" or "exec", for messages */
+};
+
+/* All workloads of all files, validated before anything runs. */
+struct workload_set {
+    struct suite_spec *suites;
+    size_t suite_count;
+    const struct workload_spec **items;
+    size_t count;
+};
+
+/* Measure every workload of the set under every allocator; the set is
+ * freed. argc/argv are the command line recorded in run.json. Returns the
+ * command's exit status. */
+int run_workload_set(int argc, char **argv, const struct run_options *o,
+                     struct workload_set *set);
+
+struct run_totals {
+    unsigned total, ok, failed, skipped;
+};
+
+/* Every run of one program workload (repetition, then allocator). */
+void run_program_workload(struct results_dir *dir, json_t *meta, const struct workload_spec *w,
+                          const struct allocator_entry *const *allocs, size_t nallocs,
+                          unsigned reps, const struct run_options *o, const char *probe,
+                          struct progress *prog, struct run_totals *t);
+
+/* "10ms", "1s", "500us" or "none" (0). Returns 0 or -1. */
+int parse_interval(const char *text, double *out);
+
+#endif
