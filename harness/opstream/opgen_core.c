@@ -118,7 +118,7 @@ static inline uint64_t fnv1a_word(uint64_t h, uint64_t w)
     return (h ^ w) * 0x100000001b3ULL;
 }
 
-static void emit(struct gen *g, uint32_t t, struct op op)
+static inline __attribute__((always_inline)) void emit(struct gen *g, uint32_t t, struct op op)
 {
     if (op.kind != OP_PHASE_END) {
         struct gen_slot *sl = &g->slots[op.slot];
@@ -142,7 +142,7 @@ static void emit(struct gen *g, uint32_t t, struct op op)
 
 /* Live bytes passed the mark level: remember where, so the worker samples
  * there; the next level is a margin above, so marks follow new highs only. */
-static void mark_peak(struct gen *g)
+static __attribute__((noinline)) void mark_peak(struct gen *g)
 {
     if (g->mark_count < OPWINDOW_MAX_MARKS)
         g->marks[g->mark_count++] = (struct gen_mark){.staged = g->staged_count - 1};
@@ -150,7 +150,7 @@ static void mark_peak(struct gen *g)
     g->mark_level = g->live_bytes + margin;
 }
 
-static void live_bytes_changed(struct gen *g)
+static inline __attribute__((always_inline)) void live_bytes_changed(struct gen *g)
 {
     if (g->live_bytes > g->peak_live_bytes)
         g->peak_live_bytes = g->live_bytes;

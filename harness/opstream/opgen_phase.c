@@ -27,14 +27,24 @@ static enum op_kind mix_to_op(enum mix_op m)
     return OP_MALLOC;
 }
 
-/* Weighted choice among mix entries; `with_free` = false leaves out free. */
-static enum mix_op pick_mix(struct gen *g, const struct phase_spec *p, int with_free)
+/* The sums of a phase's mix weights, with and without free (summed in the
+ * same order as ever, so draws are unchanged). */
+static void mix_totals(const struct phase_spec *p, double totals[2])
 {
-    double total = 0;
-    for (int m = 0; m < MIX_COUNT; m++)
-        if (with_free || m != MIX_FREE)
-            total += p->mix[m];
-    double x = prng_unit(&g->rng) * total;
+    totals[0] = totals[1] = 0;
+    for (int m = 0; m < MIX_COUNT; m++) {
+        totals[1] += p->mix[m];
+        if (m != MIX_FREE)
+            totals[0] += p->mix[m];
+    }
+}
+
+/* Weighted choice among mix entries; `with_free` = false leaves out free.
+ * totals: from mix_totals. */
+static enum mix_op pick_mix(struct gen *g, const struct phase_spec *p, const double totals[2],
+                            int with_free)
+{
+    double x = prng_unit(&g->rng) * totals[with_free];
     for (int m = 0; m < MIX_COUNT; m++) {
         if (!with_free && m == MIX_FREE)
             continue;
@@ -96,17 +106,17 @@ static int below_target(const struct gen *g, const struct phase_spec *p)
 
 /* One op of a churn phase for thread t (never a consumer). */
 static void churn_step(struct gen *g, const struct workload_spec *w, const struct phase_spec *p,
-                       const struct size_sampler *sizes, uint32_t t)
+                       const struct size_sampler *sizes, const double totals[2], uint32_t t)
 {
     int has_target = p->live_objects || p->live_bytes;
     int own = g->threads[t].live_count > 0;
     enum mix_op m;
     if (p->free_order == FREE_NEVER)
-        m = pick_mix(g, p, 0);
+        m = pick_mix(g, p, totals, 0);
     else if (has_target)
-        m = below_target(g, p) ? pick_mix(g, p, 0) : MIX_FREE;
+        m = below_target(g, p) ? pick_mix(g, p, totals, 0) : MIX_FREE;
     else
-        m = pick_mix(g, p, 1);
+        m = pick_mix(g, p, totals, 1);
 
     if ((m == MIX_FREE || m == MIX_REALLOC) && !own)
         m = MIX_MALLOC; /* nothing of its own to free or grow yet */
@@ -129,7 +139,7 @@ static bool churn_emit(struct phase_cursor *c, struct gen *g, const struct workl
     while (g->total_ops - c->start_ops < p->ops) {
         if (!gen_room(g))
             return false;
-        churn_step(g, w, p, &c->sizes, c->turn); /* actors are never consumers */
+        churn_step(g, w, p, &c->sizes, c->mix_totals, c->turn); /* actors never consume */
         c->turn = (c->turn + 1) % actors;
     }
     return true;
@@ -215,6 +225,7 @@ int phase_begin(struct phase_cursor *c, struct gen *g, const struct workload_spe
             return -1;
         }
         c->have_sizes = true;
+        mix_totals(p, c->mix_totals);
         break;
     case PHASE_FREE:
         for (uint32_t t = 0; t < w->threads; t++) {

@@ -20,6 +20,7 @@ struct phase_cursor {
     uint32_t turn;              /* next thread (churn, free, teardown) */
     struct size_sampler sizes;  /* churn */
     bool have_sizes;
+    double mix_totals[2];       /* churn: mix weights without / with free */
     uint64_t remaining[SPEC_MAX_THREADS]; /* free: frees left per thread */
     uint64_t left;                        /* free: their sum */
     size_t next;                          /* script: next script op */
