@@ -317,7 +317,9 @@ static __attribute__((noinline)) void sample_now(struct exec_ctx *ctx, enum samp
     struct pause p;
     pause_begin(ctx, &p, false);
     take_sample(ctx, kind, op, p.ticks);
+    uint64_t before = ctx->paused_ticks;
     pause_end(ctx, &p, false);
+    ctx->sampling_ticks += ctx->paused_ticks - before;
 }
 
 static bool try_lock(int *lock)
@@ -987,6 +989,7 @@ int executor_run(struct exec_ctx *ctx)
     uint64_t timing = timed * ctx->timed_cost_ticks / ctx->thread_count;
     res->wall_ns = timer_ns(ctx->timer, wall > timing ? wall - timing : 0);
     res->paused_ns = timer_ns(ctx->timer, ctx->paused_ticks);
+    res->sampling_ns = timer_ns(ctx->timer, ctx->sampling_ticks);
     res->timing_cost_ns = timer_ns(ctx->timer, timing);
 
     uint64_t n = res->sample_count;

@@ -76,6 +76,7 @@ struct exec_ctx {
     uint64_t timed_cost_ticks; /* a timed op's extra cost to throughput */
     uint64_t t0_ticks;
     uint64_t paused_ticks;
+    uint64_t sampling_ticks;   /* the part of paused_ticks spent sampling */
 
     uint32_t phase;            /* the phase running now */
     uint64_t check_every;      /* ops between a thread's checks */

@@ -29,7 +29,7 @@
 #include "timer.h"
 
 #define RESULT_MAGIC 0x53455243534c4c41ULL /* "ALLSCRES" */
-#define RESULT_VERSION 2
+#define RESULT_VERSION 3
 
 /* Samples a region holds. When the periodic ones fill it, the worker keeps
  * every other one and samples half as often: a run of any length keeps a
@@ -132,6 +132,7 @@ struct result_region {
     uint64_t wall_ns;          /* first op to last op, pauses and the
                                   timer's own cost taken out */
     uint64_t paused_ns;        /* chunk refills, samples, phase ends */
+    uint64_t sampling_ns;      /* of which periodic and peak samples */
     uint64_t timing_cost_ns;   /* the timer's cost on timed ops, taken out */
     uint64_t timer_floor_ns;   /* cost of one timing, subtracted per op */
     uint64_t peak_rss_bytes;   /* kernel high-water mark, harness excluded */
