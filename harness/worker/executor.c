@@ -30,6 +30,7 @@
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "latency.h"
@@ -385,7 +386,10 @@ static void futex_wake(uint32_t *word)
 static void publish_progress(struct exec_thread *th, uint32_t gidx)
 {
     __atomic_store_n(&th->progress, gidx, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&th->progress_waiters, __ATOMIC_SEQ_CST)) {
+    /* Wake a waiter only once it can go on: waking it at every step would
+     * cost a futex call per check. */
+    if (__atomic_load_n(&th->progress_waiters, __ATOMIC_SEQ_CST) &&
+        (int32_t)(gidx - __atomic_load_n(&th->wake_at, __ATOMIC_RELAXED)) >= 0) {
         __atomic_store_n(&th->progress_waiters, 0, __ATOMIC_RELAXED);
         futex_wake(&th->progress);
     }
@@ -418,6 +422,14 @@ static void runahead_wait(struct exec_thread *th, uint32_t gidx, uint32_t runahe
                 __builtin_ia32_pause();
                 continue;
             }
+            if (spins < 256 + 32) {
+                sched_yield(); /* the thread behind may share this CPU */
+                continue;
+            }
+            /* Sleep until it reaches the position that frees this op (with
+             * several waiters the last one's need wins; the others' futex
+             * timeout covers them). */
+            __atomic_store_n(&o->wake_at, gidx - runahead + 1, __ATOMIC_RELAXED);
             __atomic_store_n(&o->progress_waiters, 1, __ATOMIC_SEQ_CST);
             if (__atomic_load_n(&o->progress, __ATOMIC_SEQ_CST) == at &&
                 !__atomic_load_n(&o->parked, __ATOMIC_SEQ_CST))

@@ -38,6 +38,7 @@ struct exec_thread {
     uint64_t ops_done;         /* published at events */
     uint32_t progress;         /* gidx of its next op (published) */
     uint32_t progress_waiters; /* a thread sleeps on progress (futex) */
+    uint32_t wake_at;          /* ... until progress reaches this */
     uint32_t parked;           /* done with the chunk: limits nobody */
     uint32_t index;
     struct exec_ctx *ctx;
