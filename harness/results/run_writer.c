@@ -11,19 +11,8 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "summary_file.h"
 
-static const char *const summary_columns[] = {
-    "workload", "allocator", "rep", "status", "reason", "ops", "threads", "wall_s",
-    "ops_per_s", "peak_rss_bytes", "peak_heap_bytes", "peak_live_bytes", "peak_brk_bytes",
-    "final_heap_bytes", "frag_peak_ratio", "frag_at_peak_heap", "frag_mean_ratio",
-    "internal_frag_ratio", "minor_faults", "major_faults", "dtlb_load_misses",
-    "dtlb_store_misses", "itlb_misses", "dtlb_load_misses_per_kop",
-    "dtlb_store_misses_per_kop", "itlb_misses_per_kop", "latency_p50_ns", "latency_p99_ns",
-    "latency_p999_ns", "latency_max_ns", "hugepage_share", "smaps_rss_bytes",
-    "smaps_anon_bytes", "smaps_anon_huge_bytes", "ru_maxrss_bytes", "served_by",
-    "allocator_version", "opstream_hash", "spec_hash", "allocator_stats",
-};
-#define SUMMARY_COLUMNS (sizeof summary_columns / sizeof summary_columns[0])
 
 int results_safe_component(const char *name)
 {
@@ -64,8 +53,8 @@ int results_create(struct results_dir *d, const char *path, char *err, size_t er
         snprintf(err, errlen, "cannot create %s: %s", summary, strerror(errno));
         return -1;
     }
-    for (size_t i = 0; i < SUMMARY_COLUMNS; i++)
-        csv_write_field(d->summary, summary_columns[i], i + 1 == SUMMARY_COLUMNS);
+    for (size_t i = 0; i < summary_column_count; i++)
+        csv_write_field(d->summary, summary_columns[i].name, i + 1 == summary_column_count);
     fflush(d->summary);
     return 0;
 }

@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounded_file.h"
 #include "registry.h"
 #include "yaml_value.h"
-
-#define REGISTRY_MAX_FILE_BYTES (1u << 20)
 
 static const char *const top_keys[] = {"allocators", NULL};
 static const char *const entry_keys[] = {
@@ -118,10 +117,11 @@ int registry_load(const char *path, struct allocator_registry *out, struct spec_
 {
     memset(out, 0, sizeof *out);
     size_t len;
-    char *text = ydoc_read_file(path, REGISTRY_MAX_FILE_BYTES, &len);
+    char why[128];
+    char *text = bounded_read_file(path, BOUNDED_REGISTRY_MAX, &len, why, sizeof why);
     if (!text) {
         snprintf(err->message, sizeof err->message, "%s:1:1: cannot read the registry: %s", path,
-                 strerror(errno));
+                 why);
         return -1;
     }
     out->file = strdup(path);

@@ -48,8 +48,20 @@ const char *run_status_name(enum run_status s)
         return "timeout";
     case RUN_SKIPPED:
         return "skipped";
+    case RUN_OOM:
+        return "oom";
+    case RUN_INTERRUPTED:
+        return "interrupted";
     }
     return "failed";
+}
+
+int run_status_from_name(const char *name)
+{
+    for (int s = RUN_OK; s <= RUN_INTERRUPTED; s++)
+        if (strcmp(name, run_status_name((enum run_status)s)) == 0)
+            return s;
+    return -1;
 }
 
 int runner_worker_path(char *out, size_t outlen)

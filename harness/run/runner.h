@@ -11,9 +11,19 @@
 #include "registry.h"
 #include "worker_protocol.h"
 
-enum run_status { RUN_OK, RUN_FAILED, RUN_CRASHED, RUN_TIMEOUT, RUN_SKIPPED };
+enum run_status {
+    RUN_OK,
+    RUN_FAILED,
+    RUN_CRASHED,
+    RUN_TIMEOUT,
+    RUN_SKIPPED,
+    RUN_OOM,         /* stopped by the run's memory limit */
+    RUN_INTERRUPTED, /* stopped because allocscope was told to stop */
+};
 
 const char *run_status_name(enum run_status s); /* "ok", "failed", ... */
+/* The status named `name`, or -1. */
+int run_status_from_name(const char *name);
 
 struct run_request {
     const struct opstream *stream;
