@@ -136,7 +136,7 @@ static struct result_region *make_region(int *fd_out, size_t *bytes_out, size_t 
 }
 
 /* The parent's environment without LD_PRELOAD, plus the allocator's. */
-static char **child_env(const char *preload, char *preload_var, size_t varlen)
+char **runner_child_env(const char *preload, char *preload_var, size_t varlen)
 {
     size_t n = 0;
     while (environ[n])
@@ -308,7 +308,7 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
         return -1;
     }
     char preload_var[PATH_MAX + 16];
-    char **env = child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
+    char **env = runner_child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
     pid_t pid = env ? spawn_worker(req, result_fd, env) : -1;
     free(env);
     close(result_fd);
