@@ -556,7 +556,7 @@ int cmd_run(int argc, char **argv)
 
     bool plots_failed = false;
     if (!o.no_plots && !runner_interrupted && totals.total > 0) {
-        if (plot_render_run(out_dir, NULL, !isatty(STDERR_FILENO), err, sizeof err) < 0) {
+        if (plot_render_run(out_dir, NULL, !isatty(STDERR_FILENO), err, sizeof err) != 0) {
             fprintf(stderr, "allocscope run: plots: %s\n", err);
             plots_failed = true;
         }
