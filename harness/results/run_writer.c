@@ -192,7 +192,7 @@ int results_create(struct results_dir *d, const char *path, char *err, size_t er
     }
     snprintf(reserve, sizeof reserve, "%s/.run.json.reserve", path);
     d->reserve_fd = open(reserve, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    reserve_space(d, 256 * 1024);
+    reserve_space(d, 64 * 1024);
     snprintf(summary, sizeof summary, "%s/summary.csv", path);
     d->summary_fd = open(summary, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
     if (d->summary_fd < 0) {
@@ -427,6 +427,6 @@ int results_write_run_json(struct results_dir *d, json_t *run, bool final)
         return -1;
     }
     /* Keep room for a final run.json twice this size, with errors added. */
-    reserve_space(d, 2 * len + 64 * 1024);
+    reserve_space(d, 2 * len + 16 * 1024);
     return 0;
 }
