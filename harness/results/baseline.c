@@ -33,12 +33,13 @@ bool baseline_name_ok(const char *name)
     return true;
 }
 
+/* DIR has something called summary.csv (whether it can be read as one is
+ * for run_load to say, with the reason). */
 static bool is_run_dir(const char *dir)
 {
     char path[4096];
     struct stat st;
-    return path_join(path, sizeof path, dir, "summary.csv") == 0 && stat(path, &st) == 0 &&
-           S_ISREG(st.st_mode);
+    return path_join(path, sizeof path, dir, "summary.csv") == 0 && lstat(path, &st) == 0;
 }
 
 int baseline_resolve(const char *run_or_name, const char *dir, char *out, size_t outlen,
