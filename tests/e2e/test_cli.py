@@ -114,7 +114,7 @@ check(rows and rows[0]["status"] == "timeout", f"status timeout: {rows}")
 samples = list(csv.DictReader(open(os.path.join(out, "samples", "slow", "glibc-1.csv"))))
 check(len(samples) > 5, f"samples measured before the timeout are kept ({len(samples)})")
 meta = json.load(open(os.path.join(out, "run.json")))
-check(meta["workloads"][0]["ops"] == 200000, "the slow workload's stream is small")
+check(meta["workloads"][0]["ops"] < 1000000, "the slow workload's stream is small")
 
 # Interrupted: rows so far stay, run.json says interrupted, exit 130.
 out = os.path.join(work, "interrupted")
