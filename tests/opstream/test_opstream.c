@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 #include "spec.h"
 
 #include "check_msg.h"
+
+extern char **environ;
 
 static struct phase_spec churn_phase(uint64_t ops, struct size_dist sizes)
 {
@@ -50,29 +53,62 @@ static uint64_t hash_of(const struct workload_spec *w)
     return h;
 }
 
+/* The workload of the determinism test, the same in every process. */
+static struct workload_spec determinism_workload(struct phase_spec *p)
+{
+    *p = churn_phase(50000, uniform(16, 512));
+    p->live_objects = 1000;
+    return one_phase(p, 42, 1);
+}
+
+/* `test_opstream --print-hash`: the hash of that workload's stream. */
+static int print_hash(void)
+{
+    struct phase_spec p;
+    struct workload_spec w = determinism_workload(&p);
+    printf("%016llx\n", (unsigned long long)hash_of(&w));
+    return 0;
+}
+
+/* Start this program anew (posix_spawn + exec) and read the hash it prints. */
+static uint64_t hash_in_new_process(void)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return 0;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    char *argv[] = {(char *)"test_opstream", (char *)"--print-hash", NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    char buf[64] = "";
+    ssize_t n = rc == 0 ? read(fds[0], buf, sizeof buf - 1) : -1;
+    close(fds[0]);
+    if (rc == 0)
+        waitpid(pid, NULL, 0);
+    CHECK(rc == 0 && n > 0, "start a new process: %s", rc ? strerror(rc) : "no output");
+    return n > 0 ? strtoull(buf, NULL, 16) : 0;
+}
+
 static void test_determinism(void)
 {
-    struct phase_spec p = churn_phase(50000, uniform(16, 512));
-    p.live_objects = 1000;
-    struct workload_spec w = one_phase(&p, 42, 1);
+    struct phase_spec p;
+    struct workload_spec w = determinism_workload(&p);
     uint64_t a = hash_of(&w), b = hash_of(&w);
     CHECK(a == b, "same spec, same process: %llx vs %llx", (unsigned long long)a,
           (unsigned long long)b);
 
-    /* Another process (fresh address space, fresh heap) gets the same. */
-    int fds[2];
-    CHECK(pipe(fds) == 0, "pipe");
-    pid_t pid = fork();
-    if (pid == 0) {
-        uint64_t h = hash_of(&w);
-        (void)!write(fds[1], &h, sizeof h);
-        _exit(0);
+    /* Separately started processes (this program exec'ed again: a fresh
+     * address space laid out anew, unlike a fork's copy) get the same. */
+    for (int i = 0; i < 3; i++) {
+        uint64_t other = hash_in_new_process();
+        CHECK(other == a, "a separately started process: %llx vs %llx",
+              (unsigned long long)other, (unsigned long long)a);
     }
-    uint64_t child = 0;
-    CHECK(read(fds[0], &child, sizeof child) == sizeof child, "read from child");
-    waitpid(pid, NULL, 0);
-    CHECK(child == a, "other process: %llx vs %llx", (unsigned long long)child,
-          (unsigned long long)a);
 
     w.seed = 43;
     CHECK(hash_of(&w) != a, "a different seed must give a different stream");
@@ -309,8 +345,10 @@ static void test_threads_cross_free(void)
     opstream_close(&s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--print-hash") == 0)
+        return print_hash();
     test_determinism();
     test_uniform_and_target();
     test_lognormal_median();
