@@ -217,6 +217,11 @@ int cmd_compare(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (!baselines[0]) {
+        fprintf(stderr, "allocscope compare: --baselines: an empty path (an unset "
+                        "variable?); name a directory\n");
+        return EXIT_USAGE;
+    }
     char base_dir[4096], err[1024];
     if (baseline_resolve(argv[optind], baselines, base_dir, sizeof base_dir, err,
                          sizeof err) != 0) {

@@ -66,6 +66,11 @@ int cmd_plot(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (out && !out[0]) {
+        fprintf(stderr, "allocscope plot: -o: an empty path (an unset variable?); name a "
+                        "directory\n");
+        return EXIT_USAGE;
+    }
     char err[4096];
     int rc = plot_render_run(argv[optind], out, quiet, err, sizeof err);
     if (rc < 0) {

@@ -66,6 +66,12 @@ check(os.listdir(empty_cwd) == [], "-o '': nothing written in the working direct
 check(not os.path.exists("/summary.csv") or os.path.getmtime("/summary.csv") < time.time() - 3600,
       "-o '': nothing written into the filesystem root")
 refused(["run", "-a", "glibc", "-r", "1", "-o", "/", small], "is not empty", "-o /")
+refused(["plot", "-o", "", empty_cwd], "empty path", "plot -o ''")
+refused(["baseline", "--baselines", "", "save", "x", empty_cwd], "empty path", "baseline --baselines ''")
+refused(["compare", "--baselines", "", "x", "y"], "empty path", "compare --baselines ''")
+refused(["plot", "--history", "-o", "", empty_cwd], "empty path", "plot --history -o ''")
+check(not os.path.exists("/plots") or os.path.getmtime("/plots") < time.time() - 3600,
+      "plot -o '': nothing written into the filesystem root")
 refused(["run", "-a", "glibc", "-r", "1", "-o", small, small], "not a directory", "-o FILE")
 refused(["run", "-a", "glibc", "-r", "1", "-o", work, small], "is not empty", "-o NON-EMPTY-DIR")
 
