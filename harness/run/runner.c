@@ -333,7 +333,7 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
     } else if (timed_out) {
         out->status = RUN_TIMEOUT;
         snprintf(out->reason, sizeof out->reason,
-                 "exceeded the timeout of %.0f s %s (%llu samples kept)", req->timeout_s,
+                 "exceeded the timeout of %g s %s (%llu samples kept)", req->timeout_s,
                  state_name(state), (unsigned long long)r->sample_count);
     } else if (WIFSIGNALED(wstatus)) {
         out->status = RUN_CRASHED;
