@@ -21,8 +21,11 @@ for arg in "$@"; do
     --tests)
         with_tests=ON
         # Real programs run under the reference allocator, SVG checks, the
-        # report opened in a headless browser.
-        packages+=(python3 git coreutils libxml2-utils chromium valgrind) ;;
+        # report opened in a headless browser, strace as the program break's
+        # witness, clang with libFuzzer (libclang-rt) for the fuzz tests,
+        # util-linux's unshare for the full-filesystem test.
+        packages+=(python3 git coreutils libxml2-utils chromium valgrind strace clang
+                   libclang-rt-14-dev util-linux) ;;
     --programs)
         packages+=(python3 redis-server time) ;;
     *)

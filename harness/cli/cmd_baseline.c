@@ -77,6 +77,11 @@ int cmd_baseline(int argc, char **argv)
         default: usage(stderr); return EXIT_USAGE;
         }
     }
+    if (!dir[0]) {
+        fprintf(stderr, "allocscope baseline: --baselines: an empty path (an unset "
+                        "variable?); name a directory\n");
+        return EXIT_USAGE;
+    }
     int n = argc - optind;
     char **args = argv + optind;
     if (n == 1 && strcmp(args[0], "list") == 0)

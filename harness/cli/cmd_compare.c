@@ -34,6 +34,11 @@ static void usage(FILE *f)
             "                              'key' (default) or 'all'; names below\n"
             "      --force                 judge runs from different machines, allocator\n"
             "                              versions or workload specs anyway\n"
+            "      --force-machine         judge runs from different machines, but only\n"
+            "                              pairs whose allocator version, spec and op\n"
+            "                              stream match (the others: not comparable)\n"
+            "      --allow-partial         accept an interrupted or incomplete run (it is\n"
+            "                              still reported as such)\n"
             "  -f, --format FMT            stdout: table (default), markdown or json\n"
             "      --markdown FILE         also write the Markdown report to FILE\n"
             "      --json FILE             also write the JSON report to FILE\n"
@@ -41,8 +46,10 @@ static void usage(FILE *f)
             "      --json-bigger FILE      github-action-benchmark customBiggerIsBetter file\n"
             "      --baselines DIR         where named baselines live; default %s\n"
             "  -h, --help                  this text\n\n"
-            "exit status: 0 nothing regressed, 1 something regressed, 2 bad input or\n"
-            "nothing could be compared (e.g. different machine without --force).\n\n"
+            "exit status: 0 nothing regressed, 1 something regressed, 2 bad input,\n"
+            "nothing could be compared (e.g. different machine without --force), or\n"
+            "BASE or NEW is incomplete (interrupted, a lost write, rows missing)\n"
+            "without --allow-partial.\n\n"
             "metrics (* = key):\n",
             COMPARE_DEFAULT_TIME_THRESHOLD, COMPARE_DEFAULT_MEMORY_THRESHOLD,
             COMPARE_DEFAULT_ALPHA, BASELINE_DEFAULT_DIR);
@@ -112,7 +119,7 @@ static int parse_options(int argc, char **argv, struct compare_options *opts, st
                          const char **baselines)
 {
     enum { O_TIME = 256, O_MEMORY, O_ALPHA, O_FORCE, O_MD, O_JSON, O_SMALLER, O_BIGGER,
-           O_BASELINES };
+           O_BASELINES, O_FORCE_MACHINE, O_ALLOW_PARTIAL };
     static const struct option longopts[] = {
         {"threshold", required_argument, NULL, 't'},
         {"time-threshold", required_argument, NULL, O_TIME},
@@ -120,6 +127,8 @@ static int parse_options(int argc, char **argv, struct compare_options *opts, st
         {"alpha", required_argument, NULL, O_ALPHA},
         {"metric", required_argument, NULL, 'm'},
         {"force", no_argument, NULL, O_FORCE},
+        {"force-machine", no_argument, NULL, O_FORCE_MACHINE},
+        {"allow-partial", no_argument, NULL, O_ALLOW_PARTIAL},
         {"format", required_argument, NULL, 'f'},
         {"markdown", required_argument, NULL, O_MD},
         {"json", required_argument, NULL, O_JSON},
@@ -165,6 +174,8 @@ static int parse_options(int argc, char **argv, struct compare_options *opts, st
             }
             break;
         case O_FORCE: opts->force = true; break;
+        case O_FORCE_MACHINE: opts->force_machine = true; break;
+        case O_ALLOW_PARTIAL: opts->allow_partial = true; break;
         case 'f':
             if (strcmp(optarg, "table") == 0)
                 fl->stdout_format = OUT_TABLE;
@@ -206,6 +217,11 @@ int cmd_compare(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (!baselines[0]) {
+        fprintf(stderr, "allocscope compare: --baselines: an empty path (an unset "
+                        "variable?); name a directory\n");
+        return EXIT_USAGE;
+    }
     char base_dir[4096], err[1024];
     if (baseline_resolve(argv[optind], baselines, base_dir, sizeof base_dir, err,
                          sizeof err) != 0) {
@@ -225,6 +241,10 @@ int cmd_compare(int argc, char **argv)
     struct compare_report rep;
     compare_runs(&base, &new, &opts, &rep);
     int status = compare_exit_status(&rep);
+    if (rep.partial[0])
+        fprintf(stderr, "allocscope compare: %s%s\n", rep.partial,
+                opts.allow_partial ? " (allowed by --allow-partial)"
+                                   : "; not a verdict: --allow-partial to accept it");
     if (write_outputs(&rep, &fl) != 0)
         status = EXIT_USAGE;
     compare_report_free(&rep);

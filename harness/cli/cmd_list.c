@@ -4,14 +4,15 @@
  * and must find malloc served by the expected library. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_output.h"
 #include "commands.h"
 #include "paths.h"
 #include "registry.h"
@@ -25,29 +26,45 @@ static void usage(FILE *out)
                  "version) and the shipped workloads.\n");
 }
 
-/* Start the worker in --probe mode with the allocator preloaded; its output
- * is "SERVED_BY<TAB>VERSION", or an error line. Returns the exit status. */
+#define PROBE_TIMEOUT_S 30.0
+
+/* Start the worker in --probe mode with the allocator preloaded (fork/exec
+ * with an argument vector: registry values are never read by a shell); its
+ * output is "SERVED_BY<TAB>VERSION", or an error line. Returns 0 when the
+ * allocator serves malloc, else -1 with why in `line`. */
 static int probe_allocator(const struct allocator_entry *a, const char *worker, char *line,
                            size_t linelen)
 {
     static const char *const probes[] = {"none", "glibc", "mallctl", "int_function",
                                          "string_function"};
-    char cmd[4 * PATH_MAX + 256];
-    /* Paths come from the registry and realpath; quote them for the shell. */
-    if (strchr(a->preload_path, '\'') || strchr(a->expect_path, '\'') || strchr(worker, '\''))
+    char preload_var[PATH_MAX + 16];
+    char **env = runner_child_env(a->preload_path, preload_var, sizeof preload_var);
+    if (!env) {
+        snprintf(line, linelen, "out of memory");
         return -1;
-    (void)!snprintf(cmd, sizeof cmd, "env -u LD_PRELOAD %s%s%s '%s' --probe '%s' %s '%s' 2>&1",
-             a->preload_path[0] ? "LD_PRELOAD='" : "", a->preload_path,
-             a->preload_path[0] ? "'" : "", worker, a->expect_path, probes[a->version_probe],
-             a->version_symbol ? a->version_symbol : "");
-    line[0] = '\0';
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    }
+    char *const argv[] = {(char *)"allocscope-worker", (char *)"--probe", (char *)a->expect_path,
+                          (char *)probes[a->version_probe],
+                          a->version_symbol ? a->version_symbol : (char *)"", NULL};
+    struct child_result res;
+    int rc = child_output(worker, argv, env, true, PROBE_TIMEOUT_S, line, linelen, &res);
+    free(env);
+    if (rc != 0) {
+        snprintf(line, linelen, "cannot start the probe worker: %s", strerror(errno));
         return -1;
-    if (fgets(line, (int)linelen, p))
-        line[strcspn(line, "\n")] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    if (res.exit_status == 0 && !res.signal && !res.timed_out)
+        return 0;
+    /* A probe that failed without a word still says how it ended. */
+    char how[96];
+    child_result_describe(&res, PROBE_TIMEOUT_S, how, sizeof how);
+    if (!line[0])
+        snprintf(line, linelen, "the probe worker printed nothing (%s)", how);
+    else if (res.signal || res.timed_out) {
+        size_t used = strlen(line);
+        snprintf(line + used, linelen - used, " (%s)", how);
+    }
+    return -1;
 }
 
 static void list_allocators(struct allocator_registry *reg)

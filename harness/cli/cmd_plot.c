@@ -20,7 +20,9 @@ static void usage(FILE *out)
           "  -q, --quiet     print nothing on success\n"
           "  -h, --help      show this help\n\n"
           "writes: DIR/plots/*.gp|svg|png, DIR/report.html (opens from disk)\n"
-          "exit status: 0 rendered; 2 usage error, not a run directory, or rendering failed\n",
+          "exit status: 0 rendered; 2 usage error, not a run directory, or no report could\n"
+          "be written; 4 report.html written but some chart could not be drawn (the\n"
+          "report says which, in its place)\n",
           out);
 }
 
@@ -64,10 +66,20 @@ int cmd_plot(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (out && !out[0]) {
+        fprintf(stderr, "allocscope plot: -o: an empty path (an unset variable?); name a "
+                        "directory\n");
+        return EXIT_USAGE;
+    }
     char err[4096];
-    if (plot_render_run(argv[optind], out, quiet, err, sizeof err) < 0) {
+    int rc = plot_render_run(argv[optind], out, quiet, err, sizeof err);
+    if (rc < 0) {
         fprintf(stderr, "allocscope plot: %s\n", err);
         return EXIT_USAGE;
+    }
+    if (rc > 0) {
+        fprintf(stderr, "allocscope plot: %s\n", err);
+        return EXIT_NOT_WRITTEN;
     }
     return EXIT_OK;
 }

@@ -162,6 +162,11 @@ int cmd_plot_history(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if ((a.out && !a.out[0]) || !a.baselines[0]) {
+        fprintf(stderr, "allocscope plot --history: %s: an empty path (an unset variable?)\n",
+                a.out && !a.out[0] ? "-o" : "--baselines");
+        return EXIT_USAGE;
+    }
     char **paths = argv + optind;
     bool to_file = a.out && (has_suffix(a.out, ".svg") || has_suffix(a.out, ".png"));
     size_t nmetrics = 0;

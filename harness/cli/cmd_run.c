@@ -60,17 +60,23 @@ static void usage(FILE *out)
             "                            none: phase ends and peaks only); default 1ms for\n"
             "                            synthetic workloads, each program's, else 10ms\n"
             "      --window-ops N        ops handed to the worker per chunk (default %d)\n"
+            "      --memory-limit SIZE   per-run address-space limit, e.g. 2GiB (default:\n"
+            "                            each workload's memory_limit, else none); a run\n"
+            "                            whose allocation fails under it is 'oom'\n"
             "      --registry FILE       allocator registry (default allocators/registry.yaml)\n"
             "  -h, --help                this help\n\n"
             "exit status: 0 all runs ok, 2 invalid input (nothing run), 3 some runs\n"
-            "failed, crashed or timed out (their rows say why), 130 interrupted.\n",
+            "failed, crashed, timed out or ran out of memory (their rows say why), or\n"
+            "nothing was measured, 4 a result or chart could not be written (stderr\n"
+            "and run.json say what), 128+N stopped by signal N (130 SIGINT, 129\n"
+            "SIGHUP, 143 SIGTERM; a second signal ends at once).\n",
             DEFAULT_REPS, OPWINDOW_DEFAULT_OPS);
 }
 
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
     enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY, OPT_INTERVAL,
-           OPT_WINDOW_OPS };
+           OPT_WINDOW_OPS, OPT_MEMORY_LIMIT };
     static const struct option longopts[] = {
         {"allocators", required_argument, NULL, 'a'},
         {"reps", required_argument, NULL, 'r'},
@@ -78,6 +84,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"quick", no_argument, NULL, OPT_QUICK},
         {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT},
         {"registry", required_argument, NULL, OPT_REGISTRY},
         {"sample-interval", required_argument, NULL, OPT_INTERVAL},
         {"window-ops", required_argument, NULL, OPT_WINDOW_OPS},
@@ -85,21 +92,18 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    char *end;
+    char *end, why[256];
     while ((c = getopt_long(argc, argv, "a:r:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'a':
             o->allocators = optarg;
             break;
-        case 'r': {
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (*end || v < 1 || v > 1000) {
-                fprintf(stderr, "allocscope run: --reps must be 1..1000, got '%s'\n", optarg);
+        case 'r':
+            if (spec_parse_reps(optarg, &o->reps, why, sizeof why) != 0) {
+                fprintf(stderr, "allocscope %s: --reps: %s\n", o->command, why);
                 return -1;
             }
-            o->reps = (unsigned)v;
             break;
-        }
         case 'o':
             o->out = optarg;
             break;
@@ -110,10 +114,14 @@ static int parse_options(int argc, char **argv, struct run_options *o)
             o->no_plots = true;
             break;
         case OPT_TIMEOUT:
-            o->timeout_s = strtod(optarg, &end);
-            if (*end || !(o->timeout_s > 0)) {
-                fprintf(stderr, "allocscope run: --timeout must be > 0 seconds, got '%s'\n",
-                        optarg);
+            if (spec_parse_timeout(optarg, &o->timeout_s, why, sizeof why) != 0) {
+                fprintf(stderr, "allocscope %s: --timeout: %s\n", o->command, why);
+                return -1;
+            }
+            break;
+        case OPT_MEMORY_LIMIT:
+            if (spec_parse_memory_limit(optarg, &o->memory_limit, why, sizeof why) != 0) {
+                fprintf(stderr, "allocscope %s: --memory-limit: %s\n", o->command, why);
                 return -1;
             }
             break;
@@ -204,10 +212,31 @@ static int choose_allocators(const struct run_options *o, const struct workload_
     size_t n = 0;
     char *copy = NULL;
     if (o->allocators) {
+        /* Split on every comma (strtok would skip empty names). */
         copy = xstrdup(o->allocators);
-        char *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t && n < 64; t = strtok_r(NULL, ",", &save))
+        char why[256];
+        for (char *t = copy, *next; t; t = next) {
+            next = strchr(t, ',');
+            if (next)
+                *next++ = '\0';
+            if (n == 64) {
+                fprintf(stderr, "allocscope run: --allocators: more than 64 names\n");
+                free(copy);
+                return -1;
+            }
+            if (spec_parse_allocator_name(t, why, sizeof why) != 0) {
+                fprintf(stderr, "allocscope run: --allocators: %s\n", why);
+                free(copy);
+                return -1;
+            }
+            for (size_t k = 0; k < n; k++)
+                if (strcmp(names[k], t) == 0) {
+                    fprintf(stderr, "allocscope run: --allocators: '%s' is listed twice\n", t);
+                    free(copy);
+                    return -1;
+                }
             names[n++] = t;
+        }
     } else if (set->suite_count > 0 && set->suites[0].allocator_count > 0) {
         for (size_t i = 0; i < set->suites[0].allocator_count && n < 64; i++)
             names[n++] = set->suites[0].allocators[i];
@@ -262,6 +291,17 @@ static void format_stats(const struct result_region *r, char *out, size_t outlen
                                (unsigned long long)r->alloc_stats[i].value);
 }
 
+void run_count_row(struct run_totals *t, enum run_status status)
+{
+    t->total++;
+    if (status == RUN_OK)
+        t->ok++;
+    else if (status == RUN_SKIPPED)
+        t->skipped++;
+    else
+        t->failed++;
+}
+
 /* What every run of the current workload shares. */
 struct workload_state {
     const struct workload_spec *w;
@@ -280,7 +320,7 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
     struct results_row row = {.workload = w->name, .allocator = a->name, .rep = rep,
                               .threads = w->threads, .spec_hash = spec_workload_hash(w)};
     struct run_figures fig;
-    char stats[512] = "", err[512];
+    char stats[512] = "";
     struct run_outcome out = {.status = RUN_SKIPPED};
 
     if (!a->available) {
@@ -296,7 +336,9 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
         struct run_request req = {.workload = w, .alloc = a, .worker_path = worker,
                                   .timeout_s = o->timeout_s > 0 ? o->timeout_s : w->timeout_s,
                                   .log_path = log_path, .params = *params,
-                                  .chunk_ops = o->window_ops};
+                                  .chunk_ops = o->window_ops,
+                                  .memory_limit = o->memory_limit ? o->memory_limit
+                                                                  : w->memory_limit};
         runner_execute(&req, &out);
         row.status = out.status;
         row.reason = out.reason;
@@ -318,8 +360,7 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
         if (out.res) {
             row.served_by = out.res->served_by;
             row.allocator_version = out.res->alloc_version;
-            if (results_write_samples(dir, w->name, a->name, rep, out.res, err, sizeof err) < 0)
-                fprintf(stderr, "allocscope: %s\n", err);
+            results_write_samples(dir, w->name, a->name, rep, out.res);
         }
         if (row.status == RUN_OK) {
             figures_compute(out.res, &out.stream, &fig);
@@ -334,17 +375,11 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
             unlink(log_path);
     }
     if (results_append_row(dir, &row) < 0)
-        fprintf(stderr, "allocscope: cannot append to %s/summary.csv\n", dir->path);
-    t->total++;
-    if (row.status == RUN_OK)
-        t->ok++;
-    else if (row.status == RUN_SKIPPED)
-        t->skipped++;
-    else {
-        t->failed++;
+        t->row_lost = true;
+    run_count_row(t, row.status);
+    if (row.status != RUN_OK && row.status != RUN_SKIPPED)
         progress_message("%s %s x %s rep %u: %s", run_status_name(row.status), w->name,
                          a->name, rep, row.reason);
-    }
     run_outcome_release(&out);
 }
 
@@ -365,6 +400,70 @@ static void note_unsupported(const struct host_info *h)
                 break;
             }
     }
+}
+
+/* A workload that holds more live bytes than the machine has memory (or
+ * than its memory limit allows) is said before it runs. */
+static void warn_memory(const struct workload_set *set, uint64_t cli_limit)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t phys = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    for (size_t i = 0; i < set->count; i++) {
+        const struct workload_spec *w = set->items[i];
+        uint64_t live = spec_workload_live_floor(w);
+        uint64_t limit = cli_limit ? cli_limit : w->memory_limit;
+        if (phys && live > phys)
+            fprintf(stderr, "warning: %s:%u:%u: workload '%s' holds at least %llu MiB live, "
+                            "more than this machine's %llu MiB of memory\n",
+                    w->pos.file, w->pos.line, w->pos.col, w->name,
+                    (unsigned long long)(live >> 20), (unsigned long long)(phys >> 20));
+        else if (limit && live > limit)
+            fprintf(stderr, "warning: %s:%u:%u: workload '%s' holds at least %llu MiB live, "
+                            "more than its memory limit of %llu MiB: expect 'oom'\n",
+                    w->pos.file, w->pos.line, w->pos.col, w->name,
+                    (unsigned long long)(live >> 20), (unsigned long long)(limit >> 20));
+    }
+}
+
+/* run.json's write_errors from what the directory recorded so far. */
+static void note_write_errors(const struct results_dir *dir, json_t *meta)
+{
+    const char *errors[RESULTS_MAX_ERRORS];
+    size_t shown = dir->nerrors < RESULTS_MAX_ERRORS ? dir->nerrors : RESULTS_MAX_ERRORS;
+    for (size_t i = 0; i < shown; i++)
+        errors[i] = dir->errors[i];
+    run_meta_set_write_errors(meta, errors, shown, dir->nerrors);
+}
+
+/* The last run.json: what could not be written goes in it (the space for
+ * it was reserved when the directory was made). */
+static void finish_run_json(struct results_dir *dir, json_t *meta)
+{
+    note_write_errors(dir, meta);
+    if (results_write_run_json(dir, meta, true) != 0)
+        fprintf(stderr, "allocscope run: run.json could not be written: it still says "
+                        "\"running\"\n");
+}
+
+/* Exit status by precedence: a signal, then anything not recorded, then
+ * runs that failed or a suite that measured nothing. */
+static int run_exit_status(const struct run_totals *t, size_t write_errors, bool plots_failed)
+{
+    if (runner_interrupted)
+        return runner_exit_status();
+    if (write_errors || plots_failed) {
+        fprintf(stderr, "allocscope run: %zu result write%s failed%s\n", write_errors,
+                write_errors == 1 ? "" : "s", plots_failed ? "; charts were not all drawn" : "");
+        return EXIT_NOT_WRITTEN;
+    }
+    if (t->failed)
+        return EXIT_RUNS_FAILED;
+    if (t->ok == 0) {
+        fprintf(stderr, "allocscope run: nothing was measured (%u of %u runs skipped)\n",
+                t->skipped, t->total);
+        return EXIT_RUNS_FAILED;
+    }
+    return EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
@@ -430,21 +529,22 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
     }
     unsigned reps = o.reps ? o.reps : set.suites[0].reps ? set.suites[0].reps : DEFAULT_REPS;
 
-    char out_dir[PATH_MAX];
-    if (o.out) {
+    char out_dir[PATH_MAX], err[1024];
+    if (o.out)
         snprintf(out_dir, sizeof out_dir, "%s", o.out);
-        char probe[PATH_MAX + 16];
-        snprintf(probe, sizeof probe, "%s/summary.csv", out_dir);
-        if (access(probe, F_OK) == 0) {
-            fprintf(stderr, "allocscope run: %s already holds a run; choose another -o\n",
-                    out_dir);
-            return EXIT_USAGE;
-        }
-    } else {
+    else
         default_out_dir(out_dir, sizeof out_dir);
+    /* Checked as given: a path too long for out_dir is refused, not cut. */
+    if (results_check_out_dir(o.out ? o.out : out_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "allocscope %s: %s\n", o.command, err);
+        free_workloads(&set);
+        registry_free(&reg);
+        free(allocs);
+        return EXIT_USAGE;
     }
+    warn_memory(&set, o.memory_limit);
+
     struct results_dir dir;
-    char err[1024];
     if (results_create(&dir, out_dir, err, sizeof err) < 0) {
         fprintf(stderr, "allocscope run: %s\n", err);
         return EXIT_USAGE;
@@ -461,6 +561,8 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
     json_t *meta = run_meta_new(argc, argv, &host, o.quick, reps);
     for (size_t i = 0; i < nallocs; i++)
         run_meta_add_allocator(meta, allocs[i]);
+    unsigned planned = (unsigned)(set.count * reps * nallocs);
+    run_meta_set_planned(meta, planned);
     if (programs) {
         char why[512] = "";
         bool cg = cgroup_available(why, sizeof why);
@@ -478,52 +580,63 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
     run_meta_set_measurement(meta, timer_desc, timer_ticks_per_ns(&params.timer),
                              params.sample_interval_ns,
                              o.window_ops ? o.window_ops : OPWINDOW_DEFAULT_OPS);
-    results_write_run_json(&dir, meta, err, sizeof err);
+    results_write_run_json(&dir, meta, false);
 
     runner_install_signals();
     struct run_totals totals = {0};
     struct progress prog;
-    progress_start(&prog, (unsigned)(set.count * reps * nallocs));
-    for (size_t wi = 0; wi < set.count && !runner_interrupted; wi++) {
+    progress_start(&prog, planned);
+    for (size_t wi = 0; wi < set.count && !runner_interrupted && !totals.row_lost; wi++) {
         const struct workload_spec *w = set.items[wi];
         if (w->program) {
             run_meta_add_program(meta, w);
-            results_write_run_json(&dir, meta, err, sizeof err);
+            results_write_run_json(&dir, meta, false);
             run_program_workload(&dir, meta, w, allocs, nallocs, reps, &o, probe, &prog,
                                  &totals);
             continue;
         }
         struct workload_state ws = {.w = w};
-        for (unsigned rep = 1; rep <= reps && !runner_interrupted; rep++)
-            for (size_t ai = 0; ai < nallocs && !runner_interrupted; ai++) {
+        for (unsigned rep = 1; rep <= reps && !runner_interrupted && !totals.row_lost; rep++)
+            for (size_t ai = 0; ai < nallocs && !runner_interrupted && !totals.row_lost; ai++) {
                 progress_step(&prog, w->name, allocs[ai]->name, rep);
                 measure_one(&dir, meta, &ws, allocs[ai], rep, &o, &params, worker, &totals);
             }
         if (!ws.recorded && ws.partial.threads) /* no run got through it whole */
             run_meta_add_workload(meta, w, &ws.partial);
-        results_write_run_json(&dir, meta, err, sizeof err);
+        note_write_errors(&dir, meta);
+        results_write_run_json(&dir, meta, false);
     }
     progress_finish(&prog);
 
-    const char *status = runner_interrupted ? "interrupted" : "complete";
+    const char *status = runner_interrupted ? "interrupted"
+                         : totals.row_lost  ? "incomplete"
+                                            : "complete";
+    if (totals.row_lost)
+        fprintf(stderr, "allocscope %s: stopped: results can no longer be written to %s\n",
+                o.command, out_dir);
     run_meta_finish(meta, status, totals.total, totals.ok, totals.failed);
-    if (results_write_run_json(&dir, meta, err, sizeof err) < 0)
-        fprintf(stderr, "allocscope run: %s\n", err);
+    finish_run_json(&dir, meta);
     results_close(&dir);
     fprintf(stderr, "allocscope: %u runs: %u ok, %u failed, %u skipped -> %s\n", totals.total,
             totals.ok, totals.failed, totals.skipped, out_dir);
 
-    if (!o.no_plots && !runner_interrupted && totals.ok > 0) {
-        if (plot_render_run(out_dir, NULL, !isatty(STDERR_FILENO), err, sizeof err) < 0)
-            fprintf(stderr, "allocscope run: plots: %s\n", err);
-        else
-            fprintf(stderr, "allocscope: report: %s/report.html\n", out_dir);
+    bool plots_failed = false;
+    if (!o.no_plots && !runner_interrupted && totals.total > 0) {
+        if (plot_render_run(out_dir, NULL, !isatty(STDERR_FILENO), err, sizeof err) != 0) {
+            fprintf(stderr, "allocscope %s: plots: %s\n", o.command, err);
+            plots_failed = true;
+        }
+        if (access(out_dir, F_OK) == 0) {
+            char report[PATH_MAX + 16];
+            snprintf(report, sizeof report, "%s/report.html", out_dir);
+            if (access(report, F_OK) == 0)
+                fprintf(stderr, "allocscope: report: %s\n", report);
+        }
     }
+    int rc = run_exit_status(&totals, dir.nerrors, plots_failed);
     json_decref(meta);
     free(allocs);
     free_workloads(&set);
     registry_free(&reg);
-    if (runner_interrupted)
-        return 130;
-    return totals.failed ? EXIT_RUNS_FAILED : EXIT_OK;
+    return rc;
 }

@@ -1,7 +1,8 @@
 /* commands.h - allocscope's subcommands, one file each (cmd_NAME.c).
  * Each takes argv with argv[0] = the command name and returns the process
  * exit status of the contract: 0 ok, 1 regression (compare), 2 usage error
- * or invalid input, 3 some runs failed. */
+ * or invalid input, 3 some runs failed (or nothing was measured), 4 a
+ * result or chart could not be written, 128+N stopped by signal N. */
 #ifndef ALLOCSCOPE_COMMANDS_H
 #define ALLOCSCOPE_COMMANDS_H
 
@@ -10,6 +11,7 @@ enum exit_status {
     EXIT_REGRESSION = 1,
     EXIT_USAGE = 2,
     EXIT_RUNS_FAILED = 3,
+    EXIT_NOT_WRITTEN = 4,
 };
 
 int cmd_run(int argc, char **argv);

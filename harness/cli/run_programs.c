@@ -124,22 +124,16 @@ static void run_one(struct results_dir *dir, const struct workload_spec *w,
         }
     }
     if (results_append_row(dir, &row) < 0)
-        fprintf(stderr, "allocscope: cannot append to %s/summary.csv\n", dir->path);
+        t->row_lost = true;
     struct stat st;
     if (!keep_stdout || (stat(out_path, &st) == 0 && st.st_size == 0))
         unlink(out_path);
     if (stat(log_path, &st) == 0 && st.st_size == 0)
         unlink(log_path);
-    t->total++;
-    if (row.status == RUN_OK)
-        t->ok++;
-    else if (row.status == RUN_SKIPPED)
-        t->skipped++;
-    else {
-        t->failed++;
+    run_count_row(t, row.status);
+    if (row.status != RUN_OK && row.status != RUN_SKIPPED)
         progress_message("%s %s x %s rep %u: %s", run_status_name(row.status), w->name, a->name,
                          rep, row.reason);
-    }
     program_outcome_release(&out);
 }
 
@@ -150,8 +144,8 @@ void run_program_workload(struct results_dir *dir, json_t *meta, const struct wo
 {
     (void)meta;
     struct reference_output ref = {0};
-    for (unsigned rep = 1; rep <= reps && !runner_interrupted; rep++)
-        for (size_t ai = 0; ai < nallocs && !runner_interrupted; ai++) {
+    for (unsigned rep = 1; rep <= reps && !runner_interrupted && !t->row_lost; rep++)
+        for (size_t ai = 0; ai < nallocs && !runner_interrupted && !t->row_lost; ai++) {
             progress_step(prog, w->name, allocs[ai]->name, rep);
             run_one(dir, w, allocs[ai], rep, o, probe, &ref, t);
         }

@@ -23,6 +23,7 @@ struct run_options {
     double interval_s; /* sampling interval; < 0 = default (synthetic 1 ms;
                           programs: each workload's, else 10 ms); 0 = none */
     unsigned long window_ops; /* ops per chunk handed to a worker; 0 = default */
+    uint64_t memory_limit;    /* bytes of address space per run; 0 = each workload's */
     const char *command; /* "run" or "exec", for messages */
 };
 
@@ -42,7 +43,11 @@ int run_workload_set(int argc, char **argv, const struct run_options *o,
 
 struct run_totals {
     unsigned total, ok, failed, skipped;
+    bool row_lost; /* a summary row could not be written: the suite stops */
 };
+
+/* Count one row's status in the totals. */
+void run_count_row(struct run_totals *t, enum run_status status);
 
 /* Every run of one program workload (repetition, then allocator). */
 void run_program_workload(struct results_dir *dir, json_t *meta, const struct workload_spec *w,

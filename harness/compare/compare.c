@@ -258,7 +258,7 @@ static void compare_pair(const struct compare_report *rep, const struct run_grou
     }
     char why[512];
     pair_diff(bg, ng, why, sizeof why);
-    if (rep->machine_diff[0]) {
+    if (rep->machine_diff[0] && !o->force_machine) {
         size_t used = strlen(why);
         snprintf(why + used, sizeof why - used, "%sdifferent machine", used ? "; " : "");
     }
@@ -320,6 +320,14 @@ void compare_runs(const struct run_data *base, const struct run_data *new,
     out->new = new;
     out->opts = *opts;
     machine_diff(base, new, out->machine_diff, sizeof out->machine_diff);
+    char why[300];
+    if (run_incomplete(base, why, sizeof why))
+        snprintf(out->partial, sizeof out->partial, "BASE is incomplete (%s)", why);
+    if (run_incomplete(new, why, sizeof why)) {
+        size_t used = strlen(out->partial);
+        snprintf(out->partial + used, sizeof out->partial - used, "%sNEW is incomplete (%s)",
+                 used ? "; " : "", why);
+    }
     struct row_list l = {0};
     for (size_t i = 0; i < base->ngroups; i++) {
         const struct run_group *bg = &base->groups[i];
@@ -363,6 +371,8 @@ int compare_exit_status(const struct compare_report *r)
     if (r->count[VERDICT_REGRESSED])
         return 1;
     if (r->count[VERDICT_IMPROVED] + r->count[VERDICT_UNCHANGED] == 0)
+        return 2;
+    if (r->partial[0] && !r->opts.allow_partial)
         return 2;
     return 0;
 }

@@ -53,6 +53,10 @@ struct compare_options {
     double memory_threshold; /* percent */
     double alpha;
     bool force;              /* judge even across machines/versions/specs */
+    bool force_machine;      /* judge across machines only: a pair whose
+                                allocator version, spec or op stream differs
+                                stays not comparable */
+    bool allow_partial;      /* an incomplete run does not fail the exit */
     bool selected[METRIC_MAX]; /* by metric_index */
 };
 
@@ -78,6 +82,8 @@ struct compare_report {
     const struct run_data *base, *new;
     struct compare_options opts;
     char machine_diff[512]; /* "" when the machines match */
+    char partial[640];      /* "" when both runs are whole, else which is
+                               not and why (run_incomplete) */
     struct compare_row *rows;
     size_t nrows;
     size_t count[4];        /* by verdict */
@@ -90,8 +96,10 @@ void compare_runs(const struct run_data *base, const struct run_data *new,
                   const struct compare_options *opts, struct compare_report *out);
 void compare_report_free(struct compare_report *r);
 
-/* The exit status: 1 when something regressed, 2 when nothing at all
- * could be judged, else 0. */
+/* The exit status: 1 when something regressed; 2 when nothing at all
+ * could be judged, or when BASE or NEW is incomplete (interrupted, still
+ * running, a lost write, fewer rows than planned) unless allow_partial;
+ * else 0. */
 int compare_exit_status(const struct compare_report *r);
 
 const char *verdict_name(enum verdict v);

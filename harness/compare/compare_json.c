@@ -89,6 +89,7 @@ int compare_write_json(FILE *f, const struct compare_report *r)
         "rows", rows);
     if (!root)
         return -1;
+    json_object_set_new(root, "partial", r->partial[0] ? json_string(r->partial) : json_null());
     return dump(f, root);
 }
 

@@ -110,8 +110,13 @@ void compare_write_markdown(FILE *f, const struct compare_report *r)
             r->opts.time_threshold, r->opts.memory_threshold, r->opts.alpha);
     if (r->machine_diff[0]) {
         fprintf(f, "\n> **%s — different machine:** ",
-                r->opts.force ? "Forced comparison" : "Not comparable");
+                r->opts.force || r->opts.force_machine ? "Forced comparison" : "Not comparable");
         md_text(f, r->machine_diff);
+        fputs("\n", f);
+    }
+    if (r->partial[0]) {
+        fprintf(f, "\n> **Partial run%s:** ", r->opts.allow_partial ? " (allowed)" : "");
+        md_text(f, r->partial);
         fputs("\n", f);
     }
     for (size_t mi = 0; mi < metric_count; mi++)

@@ -79,8 +79,12 @@ void compare_write_table(FILE *f, const struct compare_report *r)
                "repeatable memory figures on the threshold alone\n",
             r->opts.time_threshold, r->opts.memory_threshold, r->opts.alpha);
     if (r->machine_diff[0])
-        fprintf(f, "%s: different machine: %s\n", r->opts.force ? "FORCED" : "NOT COMPARABLE",
+        fprintf(f, "%s: different machine: %s\n",
+                r->opts.force || r->opts.force_machine ? "FORCED" : "NOT COMPARABLE",
                 r->machine_diff);
+    if (r->partial[0])
+        fprintf(f, "%s: %s\n", r->opts.allow_partial ? "PARTIAL (allowed)" : "PARTIAL",
+                r->partial);
     fputc('\n', f);
 
     size_t width[NCOLS];
@@ -118,8 +122,12 @@ void compare_write_table(FILE *f, const struct compare_report *r)
     fprintf(f, "\nresult: %zu regressed, %zu improved, %zu unchanged, %zu not comparable\n",
             r->count[VERDICT_REGRESSED], r->count[VERDICT_IMPROVED],
             r->count[VERDICT_UNCHANGED], r->count[VERDICT_NOT_COMPARABLE]);
-    if (compare_exit_status(r) == 2)
+    if (compare_exit_status(r) == 2 && r->partial[0] && !r->opts.allow_partial &&
+        r->count[VERDICT_IMPROVED] + r->count[VERDICT_UNCHANGED] > 0)
+        fprintf(f, "a partial run is not a verdict (--allow-partial to accept it)\n");
+    else if (compare_exit_status(r) == 2)
         fprintf(f, "nothing could be judged%s\n",
-                r->machine_diff[0] && !r->opts.force ? " (different machine; --force to judge)"
-                                                     : "");
+                r->machine_diff[0] && !r->opts.force && !r->opts.force_machine
+                    ? " (different machine; --force to judge)"
+                    : "");
 }

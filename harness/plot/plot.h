@@ -12,8 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Returns 0, or -1 with a message in err. quiet: print nothing on success
- * (and no gnuplot warnings). */
+/* Returns 0 when every chart was drawn; 1 when report.html was written
+ * but some chart could not be drawn (the report says which, in its place;
+ * err says how many and the first error); -1 when there is no report (not
+ * a run directory, or report.html could not be written), with err.
+ * quiet: print nothing on success (and no gnuplot warnings). */
 int plot_render_run(const char *run_dir, const char *out_dir, bool quiet, char *err,
                     size_t errlen);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,47 +75,65 @@ static void reap_oldest(struct job *jobs, int *status)
     }
 }
 
-int plot_gnuplot_run(char *const *paths, size_t n, bool quiet, char *err, size_t errlen)
+static char *message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *message(const char *fmt, ...)
+{
+    char buf[2300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *m = strdup(buf);
+    if (!m)
+        abort();
+    return m;
+}
+
+size_t plot_gnuplot_run(char *const *paths, size_t n, bool quiet, char **failures)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t width = cpus > 1 ? (size_t)cpus : 1;
     if (width > 8)
         width = 8;
     struct job jobs[8];
-    size_t running = 0, next = 0;
-    int rc = 0;
+    size_t index[8];
+    size_t running = 0, next = 0, failed = 0;
+    for (size_t i = 0; i < n; i++)
+        failures[i] = NULL;
     while (next < n || running > 0) {
-        while (rc == 0 && next < n && running < width) {
-            if (start(paths[next], &jobs[running], err, errlen) < 0) {
-                rc = -1;
-                break;
+        while (next < n && running < width) {
+            char err[512];
+            if (start(paths[next], &jobs[running], err, sizeof err) < 0) {
+                failures[next++] = message("%s", err);
+                failed++;
+                continue;
             }
-            running++;
-            next++;
+            index[running++] = next++;
         }
         if (running == 0)
             break;
         int status;
-        size_t i = 0;
         reap_oldest(jobs, &status);
         char msg[2048];
-        read_stderr(jobs[i].errf, msg, sizeof msg);
+        read_stderr(jobs[0].errf, msg, sizeof msg);
         bool ok = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        if (!ok && rc == 0) {
+        if (!ok) {
+            failed++;
             if (status == -1)
-                snprintf(err, errlen, "%s: waitpid: %s", jobs[i].script, strerror(errno));
+                failures[index[0]] = message("waitpid: %s", strerror(errno));
             else if (WIFEXITED(status))
-                snprintf(err, errlen, "%s: gnuplot exited %d: %s", jobs[i].script,
-                         WEXITSTATUS(status), msg[0] ? msg : "(no message)");
+                failures[index[0]] = message("gnuplot exited %d: %s", WEXITSTATUS(status),
+                                             msg[0] ? msg : "(no message)");
             else
-                snprintf(err, errlen, "%s: gnuplot killed by signal %d: %s", jobs[i].script,
-                         WTERMSIG(status), msg);
-            rc = -1;
-        } else if (ok && msg[0] && !quiet) {
-            fprintf(stderr, "allocscope: gnuplot warning for %s:\n%s\n", jobs[i].script, msg);
+                failures[index[0]] = message("gnuplot killed by signal %d: %s",
+                                             WTERMSIG(status), msg);
+        } else if (msg[0] && !quiet) {
+            fprintf(stderr, "allocscope: gnuplot warning for %s:\n%s\n", jobs[0].script, msg);
         }
-        fclose(jobs[i].errf);
-        memmove(&jobs[0], &jobs[1], --running * sizeof jobs[0]);
+        fclose(jobs[0].errf);
+        --running;
+        memmove(&jobs[0], &jobs[1], running * sizeof jobs[0]);
+        memmove(&index[0], &index[1], running * sizeof index[0]);
     }
-    return rc;
+    return failed;
 }

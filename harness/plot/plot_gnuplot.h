@@ -11,9 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Render every script in paths[0..n). Returns 0 when all succeeded, or -1
- * with "SCRIPT: gnuplot exited N: stderr..." for the first that failed.
- * Warnings of scripts that succeeded go to stderr unless quiet. */
-int plot_gnuplot_run(char *const *paths, size_t n, bool quiet, char *err, size_t errlen);
+/* Render every script in paths[0..n), each one whatever happened to the
+ * others. failures[i] is NULL when script i rendered, else a malloc'ed
+ * "gnuplot exited N: stderr..." (or why gnuplot could not start). Returns
+ * the number of scripts that failed. Warnings of scripts that succeeded go
+ * to stderr unless quiet. */
+size_t plot_gnuplot_run(char *const *paths, size_t n, bool quiet, char **failures);
 
 #endif

@@ -12,6 +12,8 @@
 
 #include "csv.h"
 #include "plot_palette.h"
+#include "run_json_file.h"
+#include "summary_file.h"
 
 static const char *const metric_columns[PM_COUNT] = {
     [PM_OPS_PER_S] = "ops_per_s",
@@ -251,38 +253,17 @@ int plot_run_load(const char *dir, struct plot_run *run, char *err, size_t errle
 {
     memset(run, 0, sizeof *run);
     run->dir = xstrdup(dir);
-    char path[PATH_MAX];
-    json_error_t jerr;
-    snprintf(path, sizeof path, "%s/run.json", dir);
-    if (access(path, R_OK) != 0) {
-        snprintf(err, errlen, "%s: not a run directory (run.json: %s)", dir, strerror(errno));
-        plot_run_free(run);
-        return -1;
-    }
-    run->meta = json_load_file(path, 0, &jerr);
+    run->meta = run_json_read_dir(dir, err, errlen);
     if (!run->meta) {
-        snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
-        plot_run_free(run);
-        return -1;
-    }
-    if (!json_is_object(run->meta)) {
-        snprintf(err, errlen, "%s: not a JSON object", path);
         plot_run_free(run);
         return -1;
     }
     struct csv_table t;
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    if (csv_read(path, &t, err, errlen) < 0) {
+    if (summary_read_dir(dir, &t, err, errlen) < 0) {
         plot_run_free(run);
         return -1;
     }
     int cw = csv_column(&t, "workload"), ca = csv_column(&t, "allocator");
-    if (cw < 0 || ca < 0 || csv_column(&t, "status") < 0) {
-        snprintf(err, errlen, "%s: header lacks workload, allocator or status", path);
-        csv_free(&t);
-        plot_run_free(run);
-        return -1;
-    }
     run->rows = t.rows;
 
     struct name_list allocs = {0}, wls = {0};

@@ -120,11 +120,13 @@ int plot_overview_chart(const char *dir, const struct plot_run *run, struct plot
     const char *stem = "suite.overview";
     int width = 340 + (int)(NMETRICS * run->nalloc * 84);
     int height = 150 + (int)(run->nwl + 1) * 34;
-    char title[160];
+    char title[224];
     snprintf(title, sizeof title, "suite: every allocator relative to %.60s", run->alloc[base].name);
     FILE *f = plot_script_open(dir, charts, stem, title, width, height, -1, err, errlen);
     if (!f)
         return -1;
+    stem = charts->v[charts->n - 1].stem;
+    snprintf(title + strlen(title), sizeof title - strlen(title), "%s", charts->title_suffix);
     for (size_t m = 0; m < NMETRICS; m++)
         metric_blocks(f, run, base, m);
 

@@ -17,6 +17,9 @@
 FILE *plot_script_open(const char *plots_dir, struct plot_charts *charts, const char *stem, const char *title,
                        int width, int height, long workload, char *err, size_t errlen)
 {
+    char full[RENDER_STEM_MAX + 32];
+    snprintf(full, sizeof full, "%s%s", stem, charts->stem_suffix);
+    stem = full;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.gp", plots_dir, stem);
     FILE *f = fopen(path, "w");
@@ -33,7 +36,7 @@ FILE *plot_script_open(const char *plots_dir, struct plot_charts *charts, const 
     struct plot_chart *c = &charts->v[charts->n++];
     memset(c, 0, sizeof *c);
     snprintf(c->stem, sizeof c->stem, "%s", stem);
-    snprintf(c->title, sizeof c->title, "%s", title);
+    snprintf(c->title, sizeof c->title, "%s%s", title, charts->title_suffix);
     c->width = width;
     c->height = height;
     c->workload = workload;
@@ -147,6 +150,8 @@ void plot_message_panel(FILE *f, const char *what, const char *why)
 
 void plot_charts_free(struct plot_charts *charts)
 {
+    for (size_t i = 0; i < charts->n; i++)
+        free(charts->v[i].error);
     free(charts->v);
     memset(charts, 0, sizeof *charts);
 }

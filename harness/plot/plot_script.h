@@ -30,16 +30,23 @@ struct plot_chart {
     char title[160];                 /* plain text, for alt and captions */
     int width, height;               /* pixels, SVG and PNG alike */
     long workload;                   /* index into run->wl, or -1 for the suite */
+    char *error;                     /* why gnuplot could not draw it; NULL = drawn */
 };
 
-/* The list of charts written so far. */
+/* The list of charts written so far. While a large suite is drawn page by
+ * page, every chart opened gets the page's stem and title suffixes
+ * (".p2", " (workloads 41-80 of 600)"); they are "" otherwise. */
 struct plot_charts {
     struct plot_chart *v;
     size_t n, cap;
+    char stem_suffix[16];
+    char title_suffix[64];
 };
 
-/* Open PLOTS/<stem>.gp and write the header and styles; registers the chart
- * in `charts`. Returns the stream, or NULL with a message. */
+/* Open PLOTS/<stem><stem_suffix>.gp and write the header and styles;
+ * registers the chart in `charts` (its final stem and title, suffixes
+ * included, are charts->v[charts->n - 1]: use that stem for the images).
+ * Returns the stream, or NULL with a message. */
 FILE *plot_script_open(const char *plots_dir, struct plot_charts *charts, const char *stem, const char *title,
                        int width, int height, long workload, char *err, size_t errlen);
 

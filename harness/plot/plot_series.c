@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounded_file.h"
 #include "csv.h"
 
 static double cell_number(const struct csv_table *t, size_t r, int c)
@@ -58,7 +59,7 @@ int plot_series_load(const struct plot_run *run, size_t w, size_t a, struct plot
         return -1;
     }
     struct csv_table t;
-    if (csv_read(path, &t, err, errlen) < 0)
+    if (csv_read(path, BOUNDED_SAMPLES_MAX, &t, err, errlen) < 0)
         return -1;
     static const char *const names[PS_COLS] = {
         [PS_OP] = "op",           [PS_LIVE] = "live_bytes",

@@ -120,6 +120,24 @@ static bool metric_range(const struct plot_run *run, enum plot_metric m, double 
     return any;
 }
 
+/* Why a suite chart has nothing to show, for its "no data" panel. */
+static const char *no_data_reason(const struct plot_run *run, enum plot_metric m)
+{
+    size_t runs = 0, ok = 0;
+    for (size_t w = 0; w < run->nwl; w++)
+        for (size_t a = 0; a < run->nalloc; a++) {
+            runs += plot_run_cell(run, w, a)->runs;
+            ok += plot_run_cell(run, w, a)->ok;
+        }
+    if (runs == 0)
+        return "nothing was measured: no run finished";
+    if (ok == 0)
+        return "no run succeeded (see the summary for why)";
+    if (m >= PM_LAT_P50 && m <= PM_LAT_MAX)
+        return "no latency samples: the workloads were too short to sample an op";
+    return "the successful runs recorded no value for this metric";
+}
+
 static int bar_chart(const char *dir, const struct plot_run *run, struct plot_charts *charts,
                      const struct bar_chart *b, char *err, size_t errlen)
 {
@@ -130,8 +148,20 @@ static int bar_chart(const char *dir, const struct plot_run *run, struct plot_ch
     FILE *f = plot_script_open(dir, charts, stem, b->title, width, height, -1, err, errlen);
     if (!f)
         return -1;
+    const char *final_stem = charts->v[charts->n - 1].stem;
+    char title[224];
+    snprintf(title, sizeof title, "%s%s", b->title, charts->title_suffix);
     double lo = 0, hi = 0;
     bool any = metric_range(run, b->metric, &lo, &hi);
+    if (!any) {
+        /* Nothing to draw: say so instead of an empty plot (which gnuplot
+         * refuses to draw at all). */
+        plot_script_draw_begin(f, run, final_stem, width, height);
+        plot_title(f, title, b->sub);
+        plot_message_panel(f, "no data", no_data_reason(run, b->metric));
+        plot_script_draw_end(f);
+        return plot_script_close(f, final_stem, err, errlen);
+    }
     if (b->live_marks) {
         double l = 0, h = 0;
         if (metric_range(run, PM_PEAK_LIVE, &l, &h)) {
@@ -174,8 +204,8 @@ static int bar_chart(const char *dir, const struct plot_run *run, struct plot_ch
             }
         plot_datablock_end(f);
     }
-    plot_script_draw_begin(f, run, stem, width, height);
-    plot_title(f, b->title, b->sub);
+    plot_script_draw_begin(f, run, final_stem, width, height);
+    plot_title(f, title, b->sub);
     fprintf(f, "  set ylabel '%s%s'\n", b->ylabel, log ? " (log scale)" : "");
     if (any)
         plot_axis(f, "y", b->unit, log ? lo : 0, hi, log, true);
@@ -211,13 +241,9 @@ static int bar_chart(const char *dir, const struct plot_run *run, struct plot_ch
                 sep, GROUP_WIDTH / 2 + 0.03, GROUP_WIDTH + 0.06);
     if (b->ref_one)
         fprintf(f, "%s keyentry with lines ls 100 title 'heap = live'", sep);
-    if (!any)
-        /* gnuplot needs one drawn element besides key entries: an
-         * invisible line on the axis. */
-        fprintf(f, "%s keyentry with lines lc rgb '#ffffff' title 'no values: every run failed or the metric was not recorded', \\\n      0 with lines lc rgb '#ffffff' notitle", sep);
     fputc('\n', f);
     plot_script_draw_end(f);
-    return plot_script_close(f, stem, err, errlen);
+    return plot_script_close(f, final_stem, err, errlen);
 }
 
 /* Percentiles as point shapes on one vertical line per (workload,
@@ -235,6 +261,9 @@ static int latency_chart(const char *dir, const struct plot_run *run, struct plo
                                -1, err, errlen);
     if (!f)
         return -1;
+    stem = charts->v[charts->n - 1].stem;
+    char title[224];
+    snprintf(title, sizeof title, "suite: per-operation latency%s", charts->title_suffix);
     double lo = 0, hi = 0;
     bool any = false;
     for (size_t i = 0; i < 4; i++) {
@@ -244,6 +273,13 @@ static int latency_chart(const char *dir, const struct plot_run *run, struct plo
         lo = any && lo < l ? lo : l;
         hi = any && hi > h ? hi : h;
         any = true;
+    }
+    if (!any) {
+        plot_script_draw_begin(f, run, stem, width, height);
+        plot_title(f, title, NULL);
+        plot_message_panel(f, "no data", no_data_reason(run, PM_LAT_P50));
+        plot_script_draw_end(f);
+        return plot_script_close(f, stem, err, errlen);
     }
     if (lo <= 0)
         lo = 1;
@@ -264,7 +300,7 @@ static int latency_chart(const char *dir, const struct plot_run *run, struct plo
         plot_datablock_end(f);
     }
     plot_script_draw_begin(f, run, stem, width, height);
-    plot_title(f, "suite: per-operation latency",
+    plot_title(f, title,
                "sampled ops; median over repetitions; one line per allocator from p50 to max");
     fputs("  set ylabel 'latency (log scale)'\n", f);
     plot_axis(f, "y", PU_NS, lo, hi, true, false);

@@ -257,6 +257,17 @@ static void latency_by_call(FILE *f, const struct plot_run *run, size_t w)
 
 static void figure(FILE *f, const struct plot_chart *c)
 {
+    if (c->error) {
+        /* Its place says what happened; the script is kept for a look. */
+        fputs("<figure><p class=\"warn\">Chart not drawn: ", f);
+        h(f, c->title);
+        fputs(". gnuplot said: <code>", f);
+        h(f, c->error);
+        fprintf(f, "</code></p><figcaption><a href=\"plots/%s.gp\">gnuplot script</a>"
+                   "</figcaption></figure>\n",
+                c->stem);
+        return;
+    }
     fprintf(f, "<figure><a href=\"plots/%s.png\"><img src=\"plots/%s.svg\" width=\"%d\" height=\"%d\" alt=\"",
             c->stem, c->stem, c->width, c->height);
     h(f, c->title);
@@ -357,7 +368,17 @@ int report_html_write(const char *out_dir, const struct plot_run *run,
         fputs("<p class=\"note\">The overview compares every allocator with ", f);
         h(f, run->alloc[base_alloc].name);
         fputs(" on each workload: blue is better, red is worse.</p>\n", f);
+    } else {
+        fputs("<p class=\"warn\">No overview: no allocator has a successful run to compare "
+              "the others with.</p>\n", f);
     }
+    size_t failed = 0;
+    for (size_t i = 0; i < charts->n; i++)
+        failed += charts->v[i].error != NULL;
+    if (failed)
+        fprintf(f, "<p class=\"warn\">%zu of %zu charts could not be drawn; each says why in "
+                   "its place.</p>\n",
+                failed, charts->n);
     for (size_t i = 0; i < charts->n; i++)
         if (charts->v[i].workload < 0)
             figure(f, &charts->v[i]);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "run_reader.h"
+
 /* a "/" b into buf; -1 when it does not fit. */
 static int path_join(char *buf, size_t len, const char *a, const char *b)
 {
@@ -31,12 +33,13 @@ bool baseline_name_ok(const char *name)
     return true;
 }
 
+/* DIR has something called summary.csv (whether it can be read as one is
+ * for run_load to say, with the reason). */
 static bool is_run_dir(const char *dir)
 {
     char path[4096];
     struct stat st;
-    return path_join(path, sizeof path, dir, "summary.csv") == 0 && stat(path, &st) == 0 &&
-           S_ISREG(st.st_mode);
+    return path_join(path, sizeof path, dir, "summary.csv") == 0 && lstat(path, &st) == 0;
 }
 
 int baseline_resolve(const char *run_or_name, const char *dir, char *out, size_t outlen,
@@ -162,6 +165,21 @@ int baseline_save(const char *name, const char *run, const char *dir, bool with_
     }
     if (!is_run_dir(run)) {
         snprintf(err, errlen, "%s: not a run directory (no summary.csv)", run);
+        return -1;
+    }
+    /* Only a whole, readable run becomes a baseline: every later compare
+     * would judge against it. */
+    struct run_data data;
+    char why[512];
+    if (run_load(run, &data, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s is not a readable run: %s", run, why);
+        return -1;
+    }
+    bool partial = run_incomplete(&data, why, sizeof why);
+    run_free(&data);
+    if (partial) {
+        snprintf(err, errlen, "%s is not a complete run (%s): it cannot be a baseline", run,
+                 why);
         return -1;
     }
     char target[4096], src[4096], dst[4096];

@@ -136,8 +136,10 @@ void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned o
         run_meta_timestamp(stamp);
         json_object_set_new(run, "finished_at", json_string(stamp));
     }
-    json_object_set_new(run, "runs", json_pack("{s:i, s:i, s:i}", "total", (int)total, "ok",
-                                               (int)ok, "failed", (int)failed));
+    json_t *runs = json_object_get(run, "runs");
+    json_object_set_new(runs, "total", json_integer(total));
+    json_object_set_new(runs, "ok", json_integer(ok));
+    json_object_set_new(runs, "failed", json_integer(failed));
     /* The parent's own peak: it holds one op chunk and the generator's
      * bookkeeping (bounded by the live set), never a whole stream. */
     struct rusage ru;
@@ -145,4 +147,31 @@ void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned o
         json_object_set_new(run, "harness",
                             json_pack("{s:I}", "parent_peak_rss_bytes",
                                       (json_int_t)ru.ru_maxrss * 1024));
+}
+
+void run_meta_set_planned(json_t *run, unsigned planned)
+{
+    json_object_set_new(json_object_get(run, "runs"), "planned", json_integer(planned));
+}
+
+void run_meta_set_write_errors(json_t *run, const char *const *errors, size_t shown,
+                               size_t total)
+{
+    if (total == 0)
+        return;
+    json_t *list = json_array();
+    for (size_t i = 0; i < shown; i++) {
+        json_t *text = json_string(errors[i]);
+        if (!text) { /* not UTF-8 (a path): keep it readable */
+            char safe[512];
+            size_t k = 0;
+            for (const char *p = errors[i]; *p && k + 1 < sizeof safe; p++)
+                safe[k++] = (unsigned char)*p < 0x80 ? *p : '?';
+            safe[k] = '\0';
+            text = json_string(safe);
+        }
+        json_array_append_new(list, text);
+    }
+    json_object_set_new(run, "write_errors", list);
+    json_object_set_new(run, "write_errors_total", json_integer((json_int_t)total));
 }

@@ -28,9 +28,18 @@ void run_meta_add_workload(json_t *run, const struct workload_spec *w,
 void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_ticks_per_ns,
                               uint64_t sample_interval_ns, uint64_t window_ops);
 
-/* status: running | complete | interrupted; sets finished_at unless running. */
+/* status: running | complete | interrupted | incomplete (stopped because
+ * results could not be written); sets finished_at unless running. */
 void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned ok,
                      unsigned failed);
+
+/* runs.planned: how many rows the whole suite would write. */
+void run_meta_set_planned(json_t *run, unsigned planned);
+
+/* write_errors: the first failed writes (docs/results.md) and
+ * write_errors_total; nothing when there were none. */
+void run_meta_set_write_errors(json_t *run, const char *const *errors, size_t shown,
+                               size_t total);
 
 /* UTC "2026-11-20T12:00:00Z" for now. */
 void run_meta_timestamp(char out[32]);

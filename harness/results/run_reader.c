@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "csv.h"
+#include "run_json_file.h"
+#include "summary_file.h"
 #include "xalloc.h"
 
 /* String member of a JSON object, "" when absent or not a string. */
@@ -29,22 +31,9 @@ static json_t *jfind_named(json_t *arr, const char *name)
     return NULL;
 }
 
-static int load_meta(const char *dir, struct run_data *r, json_t **root, char *err,
-                     size_t errlen)
+static void load_meta(json_t *root, struct run_data *r)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/run.json", dir);
-    json_error_t jerr;
-    *root = json_load_file(path, 0, &jerr);
-    if (!*root) {
-        snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
-        return -1;
-    }
-    if (!json_is_object(*root)) {
-        snprintf(err, errlen, "%s: not a JSON object", path);
-        return -1;
-    }
-    json_t *host = json_object_get(*root, "host"), *tool = json_object_get(*root, "tool");
+    json_t *host = json_object_get(root, "host"), *tool = json_object_get(root, "tool");
     r->cpu_model = xstrdup(jstr(host, "cpu_model"));
     r->kernel = xstrdup(jstr(host, "kernel"));
     r->thp_mode = xstrdup(jstr(host, "thp_mode"));
@@ -54,10 +43,15 @@ static int load_meta(const char *dir, struct run_data *r, json_t **root, char *e
     if (r->page_size <= 0)
         r->page_size = 4096;
     r->git_commit = xstrdup(jstr(tool, "git_commit"));
-    r->started_at = xstrdup(jstr(*root, "started_at"));
-    r->label = xstrdup(jstr(*root, "label"));
-    r->status = xstrdup(jstr(*root, "status"));
-    return 0;
+    r->started_at = xstrdup(jstr(root, "started_at"));
+    r->label = xstrdup(jstr(root, "label"));
+    r->status = xstrdup(jstr(root, "status"));
+    json_t *runs = json_object_get(root, "runs");
+    json_t *planned = json_object_get(runs, "planned");
+    r->planned = json_is_integer(planned) && json_integer_value(planned) >= 0
+                     ? (long)json_integer_value(planned)
+                     : -1;
+    r->write_errors = json_array_size(json_object_get(root, "write_errors"));
 }
 
 static struct run_group *group_get(struct run_data *r, const char *workload,
@@ -81,7 +75,8 @@ static struct run_group *group_get(struct run_data *r, const char *workload,
 }
 
 /* The statuses a row that is not ok can have; anything else is "other". */
-static const char *const not_ok_names[] = {"failed", "crashed", "timeout", "skipped", "other"};
+static const char *const not_ok_names[] = {"failed",      "crashed", "timeout", "oom",
+                                           "interrupted", "skipped", "other"};
 #define NOT_OK_KINDS (sizeof not_ok_names / sizeof not_ok_names[0])
 
 static size_t not_ok_kind(const char *status)
@@ -113,21 +108,14 @@ static int parse_number(const char *cell, double *v)
     return (end == cell || *end || errno == ERANGE || !isfinite(*v)) ? -1 : 0;
 }
 
-static int load_summary(const char *dir, struct run_data *r, json_t *root, char *err,
+static int load_summary(struct csv_table *tp, struct run_data *r, json_t *root, char *err,
                         size_t errlen)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    struct csv_table t;
-    if (csv_read(path, &t, err, errlen) != 0)
-        return -1;
+    const struct csv_table t = *tp;
+    const char *path = r->dir;
     int cw = csv_column(&t, "workload"), ca = csv_column(&t, "allocator"),
         cs = csv_column(&t, "status");
-    if (cw < 0 || ca < 0 || cs < 0) {
-        snprintf(err, errlen, "%s:1: missing column workload, allocator or status", path);
-        csv_free(&t);
-        return -1;
-    }
+    r->rows = t.rows;
     int cspec = csv_column(&t, "spec_hash"), cops = csv_column(&t, "opstream_hash"),
         cver = csv_column(&t, "allocator_version"), ckind = csv_column(&t, "kind");
     int *cm = xcalloc(metric_count, sizeof *cm);
@@ -160,8 +148,8 @@ static int load_summary(const char *dir, struct run_data *r, json_t *root, char 
             if (!cell[0]) {
                 g->empty[m]++;
             } else if (parse_number(cell, &v) != 0) {
-                snprintf(err, errlen, "%s: data row %zu: %s is not a number: '%.40s'", path,
-                         i + 1, metric_defs[m].column, cell);
+                snprintf(err, errlen, "%s/summary.csv:%u: %s is not a number: '%.40s'", path,
+                         t.line[i], metric_defs[m].column, cell);
                 rc = -1;
                 break;
             } else {
@@ -173,7 +161,6 @@ static int load_summary(const char *dir, struct run_data *r, json_t *root, char 
         describe_not_ok(not_ok[i], r->groups[i].not_ok_what, sizeof r->groups[i].not_ok_what);
     free(not_ok);
     free(cm);
-    csv_free(&t);
     /* Fill what the rows did not say from run.json. */
     json_t *allocs = json_object_get(root, "allocators"), *wls = json_object_get(root, "workloads");
     for (size_t i = 0; i < r->ngroups; i++) {
@@ -189,18 +176,64 @@ static int load_summary(const char *dir, struct run_data *r, json_t *root, char 
     return rc;
 }
 
-int run_load(const char *dir, struct run_data *out, char *err, size_t errlen)
+static int load_parsed(json_t *root, struct csv_table *t, struct run_data *out, char *err,
+                       size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    out->dir = xstrdup(dir);
-    json_t *root = NULL;
-    int rc = load_meta(dir, out, &root, err, errlen);
-    if (rc == 0)
-        rc = load_summary(dir, out, root, err, errlen);
+    load_meta(root, out);
+    int rc = load_summary(t, out, root, err, errlen);
     json_decref(root);
+    csv_free(t);
     if (rc != 0)
         run_free(out);
     return rc;
+}
+
+int run_load(const char *dir, struct run_data *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    json_t *root = run_json_read_dir(dir, err, errlen);
+    if (!root)
+        return -1;
+    struct csv_table t;
+    if (summary_read_dir(dir, &t, err, errlen) != 0) {
+        json_decref(root);
+        return -1;
+    }
+    out->dir = xstrdup(dir);
+    return load_parsed(root, &t, out, err, errlen);
+}
+
+int run_load_texts(const char *name, const char *meta, size_t meta_len, const char *summary,
+                   size_t summary_len, struct run_data *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    json_t *root = run_json_parse(meta, meta_len, name, err, errlen);
+    if (!root)
+        return -1;
+    struct csv_table t;
+    if (summary_parse(summary, summary_len, name, &t, err, errlen) != 0) {
+        json_decref(root);
+        return -1;
+    }
+    out->dir = xstrdup(name);
+    return load_parsed(root, &t, out, err, errlen);
+}
+
+bool run_incomplete(const struct run_data *r, char *why, size_t len)
+{
+    why[0] = '\0';
+    size_t used = 0;
+    if (strcmp(r->status, "complete") != 0)
+        used += (size_t)snprintf(why, len, "its status is '%s'",
+                                 r->status[0] ? r->status : "(none)");
+    if (r->write_errors && used < len)
+        used += (size_t)snprintf(why + used, len - used, "%s%zu result write%s failed",
+                                 used ? "; " : "", r->write_errors,
+                                 r->write_errors == 1 ? "" : "s");
+    if (r->planned >= 0 && r->rows < (size_t)r->planned && used < len)
+        used += (size_t)snprintf(why + used, len - used, "%s%zu of %ld planned rows",
+                                 used ? "; " : "", r->rows, r->planned);
+    return used > 0;
 }
 
 void run_free(struct run_data *r)

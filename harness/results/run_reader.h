@@ -34,13 +34,26 @@ struct run_data {
     char *cpu_model, *kernel, *thp_mode, *hostname;
     long cores, page_size;
     char *git_commit, *started_at, *label, *status;
+    long planned;          /* runs.planned of run.json, -1 when not recorded */
+    size_t write_errors;   /* entries of run.json's write_errors */
+    size_t rows;           /* summary.csv data rows */
     struct run_group *groups;
     size_t ngroups;
 };
 
-/* Read DIR/run.json and DIR/summary.csv. Returns 0, or -1 with a message
- * naming the file (and line) in err. */
+/* Read DIR/run.json and DIR/summary.csv (bounded regular files, strict
+ * CSV: summary_file.h). Returns 0, or -1 with a message naming the file
+ * (and line) in err. */
 int run_load(const char *dir, struct run_data *out, char *err, size_t errlen);
+
+/* The same from the two files' contents in memory (`name` in messages). */
+int run_load_texts(const char *name, const char *meta, size_t meta_len, const char *summary,
+                   size_t summary_len, struct run_data *out, char *err, size_t errlen);
+
+/* True when the run is not whole: its status is not "complete" (running,
+ * interrupted), a result write failed, or it has fewer rows than planned;
+ * `why` says which. */
+bool run_incomplete(const struct run_data *r, char *why, size_t len);
 void run_free(struct run_data *r);
 
 const struct run_group *run_find(const struct run_data *r, const char *workload,

@@ -11,20 +11,6 @@
 #include "csv.h"
 #include "program.h"
 
-/* Rows of real programs (row->program set and run) have no op-based
- * figures: a column fills their cell with `pcell`, or leaves it empty. */
-typedef void (*program_cell_fn)(FILE *f, const struct results_row *row,
-                                const struct program_outcome *o);
-
-struct column {
-    const char *name;
-    /* Writes the cell's text (no separator). arg: a column parameter. */
-    void (*cell)(FILE *f, const struct results_row *row, const struct run_figures *g, int arg);
-    int arg;
-    int needs_figures; /* empty for rows without figures */
-    program_cell_fn pcell; /* program rows; NULL: empty */
-};
-
 static void put_u64(FILE *f, uint64_t v)
 {
     if (v != METRIC_UNSUPPORTED)
@@ -324,110 +310,103 @@ static void c_exit_status(FILE *f, const struct results_row *r, const struct run
 }
 
 #define LAT(kind, field) ((kind) * 8 + (field))
-#define LATENCY_COLUMNS(k, name)                                                  \
-    {"latency_" name "_count", c_latency, LAT(k, 0), 1, NULL},                    \
-        {"latency_" name "_p50_ns", c_latency, LAT(k, 1), 1, NULL},               \
-        {"latency_" name "_p99_ns", c_latency, LAT(k, 2), 1, NULL},               \
-        {"latency_" name "_p999_ns", c_latency, LAT(k, 3), 1, NULL}
+#define LATENCY_COLUMNS(k, name)                                                       \
+    {"latency_" name "_count", CELL_COUNT, c_latency, LAT(k, 0), 1, NULL},             \
+        {"latency_" name "_p50_ns", CELL_COUNT, c_latency, LAT(k, 1), 1, NULL},        \
+        {"latency_" name "_p99_ns", CELL_COUNT, c_latency, LAT(k, 2), 1, NULL},        \
+        {"latency_" name "_p999_ns", CELL_COUNT, c_latency, LAT(k, 3), 1, NULL}
 
 /* The order is part of the contract: new columns are only ever appended
  * (docs/results.md). */
-static const struct column columns[] = {
-    {"workload", c_workload, 0, 0, NULL},
-    {"allocator", c_allocator, 0, 0, NULL},
-    {"rep", c_rep, 0, 0, NULL},
-    {"status", c_status, 0, 0, NULL},
-    {"reason", c_reason, 0, 0, NULL},
-    {"ops", c_ops, 0, 1, NULL},
-    {"threads", c_threads, 0, 0, p_threads},
-    {"wall_s", c_wall_s, 0, 1, p_wall},
-    {"ops_per_s", c_ops_per_s, 0, 1, NULL},
-    {"peak_rss_bytes", c_peak_rss, 0, 1, p_peak_rss},
-    {"peak_heap_bytes", c_peak_heap, 0, 1, p_peak_heap},
-    {"peak_live_bytes", c_peak_live, 0, 1, NULL},
-    {"peak_brk_bytes", c_peak_brk, 0, 1, p_peak_brk},
-    {"final_heap_bytes", c_final_heap, 0, 1, NULL},
-    {"frag_peak_ratio", c_frag_peak, 0, 1, NULL},
-    {"frag_at_peak_heap", c_frag_at_peak, 0, 1, NULL},
-    {"frag_mean_ratio", c_frag_mean, 0, 1, NULL},
-    {"internal_frag_ratio", c_frag_internal, 0, 1, NULL},
-    {"minor_faults", c_minor, 0, 1, p_minor},
-    {"major_faults", c_major, 0, 1, p_major},
-    {"dtlb_load_misses", c_tlb, 0, 1, p_dtlb_load},
-    {"dtlb_store_misses", c_tlb, 1, 1, p_dtlb_store},
-    {"itlb_misses", c_tlb, 2, 1, p_itlb},
-    {"dtlb_load_misses_per_kop", c_tlb_per_kop, 0, 1, NULL},
-    {"dtlb_store_misses_per_kop", c_tlb_per_kop, 1, 1, NULL},
-    {"itlb_misses_per_kop", c_tlb_per_kop, 2, 1, NULL},
-    {"latency_p50_ns", c_latency, LAT(LAT_ALL, 1), 1, NULL},
-    {"latency_p99_ns", c_latency, LAT(LAT_ALL, 2), 1, NULL},
-    {"latency_p999_ns", c_latency, LAT(LAT_ALL, 3), 1, NULL},
-    {"latency_max_ns", c_latency, LAT(LAT_ALL, 4), 1, NULL},
-    {"hugepage_share", c_hugepage, 0, 1, p_hugepage},
-    {"smaps_rss_bytes", c_smaps_rss, 0, 1, p_smaps_rss},
-    {"smaps_anon_bytes", c_smaps_anon, 0, 1, p_smaps_anon},
-    {"smaps_anon_huge_bytes", c_smaps_huge, 0, 1, p_smaps_huge},
-    {"ru_maxrss_bytes", c_ru_maxrss, 0, 1, p_peak_rss},
-    {"served_by", c_served_by, 0, 0, NULL},
-    {"allocator_version", c_allocator_version, 0, 0, NULL},
-    {"opstream_hash", c_hash, 0, 0, NULL},
-    {"spec_hash", c_hash, 1, 0, NULL},
-    {"allocator_stats", c_allocator_stats, 0, 0, NULL},
+const struct summary_column summary_columns[] = {
+    {"workload", CELL_NAME, c_workload, 0, 0, NULL},
+    {"allocator", CELL_NAME, c_allocator, 0, 0, NULL},
+    {"rep", CELL_REP, c_rep, 0, 0, NULL},
+    {"status", CELL_STATUS, c_status, 0, 0, NULL},
+    {"reason", CELL_TEXT, c_reason, 0, 0, NULL},
+    {"ops", CELL_COUNT, c_ops, 0, 1, NULL},
+    {"threads", CELL_COUNT, c_threads, 0, 0, p_threads},
+    {"wall_s", CELL_DECIMAL, c_wall_s, 0, 1, p_wall},
+    {"ops_per_s", CELL_DECIMAL, c_ops_per_s, 0, 1, NULL},
+    {"peak_rss_bytes", CELL_COUNT, c_peak_rss, 0, 1, p_peak_rss},
+    {"peak_heap_bytes", CELL_SIGNED, c_peak_heap, 0, 1, p_peak_heap},
+    {"peak_live_bytes", CELL_COUNT, c_peak_live, 0, 1, NULL},
+    {"peak_brk_bytes", CELL_SIGNED, c_peak_brk, 0, 1, p_peak_brk},
+    {"final_heap_bytes", CELL_SIGNED, c_final_heap, 0, 1, NULL},
+    {"frag_peak_ratio", CELL_DECIMAL, c_frag_peak, 0, 1, NULL},
+    {"frag_at_peak_heap", CELL_DECIMAL, c_frag_at_peak, 0, 1, NULL},
+    {"frag_mean_ratio", CELL_DECIMAL, c_frag_mean, 0, 1, NULL},
+    {"internal_frag_ratio", CELL_DECIMAL, c_frag_internal, 0, 1, NULL},
+    {"minor_faults", CELL_COUNT, c_minor, 0, 1, p_minor},
+    {"major_faults", CELL_COUNT, c_major, 0, 1, p_major},
+    {"dtlb_load_misses", CELL_COUNT, c_tlb, 0, 1, p_dtlb_load},
+    {"dtlb_store_misses", CELL_COUNT, c_tlb, 1, 1, p_dtlb_store},
+    {"itlb_misses", CELL_COUNT, c_tlb, 2, 1, p_itlb},
+    {"dtlb_load_misses_per_kop", CELL_DECIMAL, c_tlb_per_kop, 0, 1, NULL},
+    {"dtlb_store_misses_per_kop", CELL_DECIMAL, c_tlb_per_kop, 1, 1, NULL},
+    {"itlb_misses_per_kop", CELL_DECIMAL, c_tlb_per_kop, 2, 1, NULL},
+    {"latency_p50_ns", CELL_COUNT, c_latency, LAT(LAT_ALL, 1), 1, NULL},
+    {"latency_p99_ns", CELL_COUNT, c_latency, LAT(LAT_ALL, 2), 1, NULL},
+    {"latency_p999_ns", CELL_COUNT, c_latency, LAT(LAT_ALL, 3), 1, NULL},
+    {"latency_max_ns", CELL_COUNT, c_latency, LAT(LAT_ALL, 4), 1, NULL},
+    {"hugepage_share", CELL_DECIMAL, c_hugepage, 0, 1, p_hugepage},
+    {"smaps_rss_bytes", CELL_COUNT, c_smaps_rss, 0, 1, p_smaps_rss},
+    {"smaps_anon_bytes", CELL_COUNT, c_smaps_anon, 0, 1, p_smaps_anon},
+    {"smaps_anon_huge_bytes", CELL_COUNT, c_smaps_huge, 0, 1, p_smaps_huge},
+    {"ru_maxrss_bytes", CELL_COUNT, c_ru_maxrss, 0, 1, p_peak_rss},
+    {"served_by", CELL_TEXT, c_served_by, 0, 0, NULL},
+    {"allocator_version", CELL_TEXT, c_allocator_version, 0, 0, NULL},
+    {"opstream_hash", CELL_HASH, c_hash, 0, 0, NULL},
+    {"spec_hash", CELL_HASH, c_hash, 1, 0, NULL},
+    {"allocator_stats", CELL_TEXT, c_allocator_stats, 0, 0, NULL},
     /* Appended with real programs (empty for synthetic rows but `kind`). */
-    {"kind", c_kind, 0, 0, NULL},
-    {"user_s", NULL, 0, 2, p_user},
-    {"sys_s", NULL, 0, 2, p_sys},
-    {"exit_status", c_exit_status, 0, 0, NULL},
-    {"output_hash", NULL, 0, 2, p_output_hash},
-    {"same_output", NULL, 0, 2, p_same_output},
-    {"tree_peak_rss_bytes", NULL, 0, 2, p_tree_peak},
-    {"tree_peak_method", NULL, 0, 2, p_tree_method},
-    {"sample_interval_ms", NULL, 0, 2, p_interval},
-    {"samples", NULL, 0, 2, p_samples},
-    {"processes", NULL, 0, 2, p_processes},
-    {"hwm_bytes", NULL, 0, 2, p_hwm},
+    {"kind", CELL_TEXT, c_kind, 0, 0, NULL},
+    {"user_s", CELL_DECIMAL, NULL, 0, 2, p_user},
+    {"sys_s", CELL_DECIMAL, NULL, 0, 2, p_sys},
+    {"exit_status", CELL_COUNT, c_exit_status, 0, 0, NULL},
+    {"output_hash", CELL_HASH, NULL, 0, 2, p_output_hash},
+    {"same_output", CELL_TEXT, NULL, 0, 2, p_same_output},
+    {"tree_peak_rss_bytes", CELL_COUNT, NULL, 0, 2, p_tree_peak},
+    {"tree_peak_method", CELL_TEXT, NULL, 0, 2, p_tree_method},
+    {"sample_interval_ms", CELL_DECIMAL, NULL, 0, 2, p_interval},
+    {"samples", CELL_COUNT, NULL, 0, 2, p_samples},
+    {"processes", CELL_COUNT, NULL, 0, 2, p_processes},
+    {"hwm_bytes", CELL_COUNT, NULL, 0, 2, p_hwm},
     /* Appended with the transparent measured loop. */
-    {"paused_s", c_paused_s, 0, 1, NULL},
-    {"peak_live_seen_bytes", c_peak_live_seen, 0, 1, NULL},
-    {"baseline_anon_bytes", c_baseline_anon, 0, 1, NULL},
-    {"harness_bytes", c_harness, 0, 1, NULL},
-    {"timer_floor_ns", c_timer_floor, 0, 1, NULL},
-    {"latency_count", c_latency, LAT(LAT_ALL, 0), 1, NULL},
+    {"paused_s", CELL_DECIMAL, c_paused_s, 0, 1, NULL},
+    {"peak_live_seen_bytes", CELL_SIGNED, c_peak_live_seen, 0, 1, NULL},
+    {"baseline_anon_bytes", CELL_COUNT, c_baseline_anon, 0, 1, NULL},
+    {"harness_bytes", CELL_COUNT, c_harness, 0, 1, NULL},
+    {"timer_floor_ns", CELL_COUNT, c_timer_floor, 0, 1, NULL},
+    {"latency_count", CELL_COUNT, c_latency, LAT(LAT_ALL, 0), 1, NULL},
     LATENCY_COLUMNS(LAT_MALLOC, "malloc"),
     LATENCY_COLUMNS(LAT_CALLOC, "calloc"),
     LATENCY_COLUMNS(LAT_REALLOC, "realloc"),
     LATENCY_COLUMNS(LAT_ALIGNED, "aligned"),
     LATENCY_COLUMNS(LAT_FREE, "free"),
 };
-#define COLUMN_COUNT (sizeof columns / sizeof columns[0])
-
-size_t summary_column_count(void)
-{
-    return COLUMN_COUNT;
-}
-
-const char *summary_column_name(size_t i)
-{
-    return i < COLUMN_COUNT ? columns[i].name : NULL;
-}
+const size_t summary_column_count = sizeof summary_columns / sizeof summary_columns[0];
+_Static_assert(sizeof summary_columns / sizeof summary_columns[0] <= SUMMARY_MAX_COLUMNS,
+               "SUMMARY_MAX_COLUMNS covers every column");
+#define COLUMN_COUNT summary_column_count
 
 void summary_write_header(FILE *f)
 {
     for (size_t i = 0; i < COLUMN_COUNT; i++)
-        csv_write_field(f, columns[i].name, i + 1 == COLUMN_COUNT);
+        csv_write_field(f, summary_columns[i].name, i + 1 == COLUMN_COUNT);
 }
 
 void summary_write_row(FILE *f, const struct results_row *row)
 {
     const struct program_outcome *prog = row->program && row->program->ran ? row->program : NULL;
     for (size_t i = 0; i < COLUMN_COUNT; i++) {
-        const struct column *c = &columns[i];
+        const struct summary_column *c = &summary_columns[i];
         if (prog && c->pcell)
             c->pcell(f, row, prog);
-        else if (!prog && c->cell && (!c->needs_figures || row->figures))
-            c->cell(f, row, row->figures, c->arg);
-        else if (prog && !c->needs_figures && c->cell)
-            c->cell(f, row, NULL, c->arg);
+        else if (!prog && c->write && (c->needs == 0 || (c->needs == 1 && row->figures)))
+            c->write(f, row, row->figures, c->arg);
+        else if (prog && c->needs == 0 && c->write)
+            c->write(f, row, NULL, c->arg);
         fputc(i + 1 == COLUMN_COUNT ? '\n' : ',', f);
     }
 }

@@ -37,12 +37,44 @@ struct results_row {
     const struct program_row_info *program_info;
 };
 
+/* What a cell of a column may hold (the strict reader, summary_file.c,
+ * refuses anything else). */
+enum summary_cell {
+    CELL_TEXT,     /* anything */
+    CELL_NAME,     /* non-empty text */
+    CELL_STATUS,   /* ok, failed, ... */
+    CELL_REP,      /* 1, 2, ... */
+    CELL_COUNT,    /* empty or an unsigned decimal integer < 2^64 */
+    CELL_SIGNED,   /* empty or a decimal integer in int64 range */
+    CELL_DECIMAL,  /* empty or an unsigned decimal number: 12, 0.25 */
+    CELL_HASH,     /* empty or 16 lower-case hex digits */
+};
+
+struct program_outcome;
+
+/* Rows of real programs (row->program set and run) have no op-based
+ * figures: a column fills their cell with `pcell`, or leaves it empty. */
+typedef void (*program_cell_fn)(FILE *f, const struct results_row *row,
+                                const struct program_outcome *o);
+
+struct summary_column {
+    const char *name;
+    enum summary_cell cell;
+    /* Writes the cell's text (no separator). arg: a column parameter. */
+    void (*write)(FILE *f, const struct results_row *row, const struct run_figures *g, int arg);
+    int arg;
+    int needs; /* 0: every row; 1: rows with figures; 2: program rows only */
+    program_cell_fn pcell; /* program rows; NULL: empty */
+};
+
+/* Every column: its name, what its cells hold, and how the writer fills
+ * them. In file order: new columns are only ever appended. */
+extern const struct summary_column summary_columns[];
+extern const size_t summary_column_count;
+#define SUMMARY_MAX_COLUMNS 128
+
 /* The header line, then rows: each written whole, ending in '\n'. */
 void summary_write_header(FILE *f);
 void summary_write_row(FILE *f, const struct results_row *row);
-
-/* Number of columns, and the name of column i (for tests and readers). */
-size_t summary_column_count(void);
-const char *summary_column_name(size_t i);
 
 #endif

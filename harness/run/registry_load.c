@@ -3,14 +3,15 @@
  * a non-empty sequence of entries with unique names. registry_resolve()
  * lives elsewhere; the resolved fields stay zeroed here. */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounded_file.h"
 #include "registry.h"
 #include "yaml_value.h"
-
-#define REGISTRY_MAX_FILE_BYTES (1u << 20)
 
 static const char *const top_keys[] = {"allocators", NULL};
 static const char *const entry_keys[] = {
@@ -20,6 +21,62 @@ static const char *const entry_keys[] = {
 static const char *const probe_names[] = {"glibc", "mallctl", "int_function", "string_function",
                                           NULL};
 static const char *const stats_names[] = {"none", "glibc", "jemalloc", "mimalloc", NULL};
+
+/* Registry values are data that reach the loader (LD_PRELOAD), dlsym and
+ * dpkg-query as arguments, never a shell; each is checked to be what it
+ * names, so a value cannot smuggle anything else in. */
+
+/* A library path or soname: printable, no ':' or blanks (LD_PRELOAD splits
+ * its value on them), {exe_dir} only as a prefix, shorter than PATH_MAX. */
+static int check_library(const struct yctx *c, const char *key, const struct ynode *v,
+                         const char *text)
+{
+    size_t len = strlen(text);
+    if (len == 0 || len >= PATH_MAX - 64)
+        return yfail(c, v, "'%s' must be a library file name or path of 1 to %d bytes", key,
+                     PATH_MAX - 65);
+    for (const char *p = text; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == ':' || *p == 0x7f)
+            return yfail(c, v, "'%s' must not contain blanks, ':' or control characters "
+                               "(LD_PRELOAD could not hold it): '%s'",
+                         key, text);
+    const char *brace = strchr(text, '{');
+    if ((brace && (brace != text || strncmp(text, "{exe_dir}", 9) != 0 ||
+                   strchr(text + 9, '{'))) ||
+        (strchr(text, '}') && strncmp(text, "{exe_dir}", 9) != 0))
+        return yfail(c, v, "'%s': '{exe_dir}' is the only placeholder, and only at the "
+                           "start: '%s'",
+                     key, text);
+    return 0;
+}
+
+/* A Debian package name (Debian policy 5.6.1). */
+static int check_package(const struct yctx *c, const struct ynode *v, const char *text)
+{
+    size_t len = strlen(text);
+    if (len < 2 || len > 128 || !((text[0] >= 'a' && text[0] <= 'z') || (text[0] >= '0' && text[0] <= '9')) ||
+        strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789+-.") != len)
+        return yfail(c, v, "'package' must be a Debian package name ([a-z0-9][a-z0-9+.-]+), "
+                           "got '%s'",
+                     text);
+    return 0;
+}
+
+/* A symbol (C identifier) or, for mallctl, a dotted mallctl name. */
+static int check_symbol(const struct yctx *c, const struct ynode *v, const char *probe,
+                        const char *text)
+{
+    bool dotted = strcmp(probe, "mallctl") == 0;
+    size_t len = strlen(text);
+    const char *allowed = dotted ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
+                                 : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    if (len == 0 || len > 128 || (text[0] >= '0' && text[0] <= '9') || text[0] == '.' ||
+        strspn(text, allowed) != len)
+        return yfail(c, v, "'%s' must name a %s, got '%s'", probe,
+                     dotted ? "mallctl entry ([A-Za-z0-9_.]+)" : "C symbol ([A-Za-z_][A-Za-z0-9_]*)",
+                     text);
+    return 0;
+}
 
 /* An optional string where `none` means "not given". */
 static int read_optional(const struct yctx *c, const struct ynode *map, const char *key,
@@ -49,7 +106,10 @@ static int read_version(const struct yctx *c, const struct ynode *v, struct allo
     while (strcmp(probe_names[probe], ymap_key_at(v, 0)->text) != 0)
         probe++;
     e->version_probe = (enum version_probe)(probe + 1);
-    return yread_string(c, probe_names[probe], ymap_value_at(v, 0), &e->version_symbol);
+    const struct ynode *sym = ymap_value_at(v, 0);
+    if (yread_string(c, probe_names[probe], sym, &e->version_symbol) != 0)
+        return -1;
+    return check_symbol(c, sym, probe_names[probe], e->version_symbol);
 }
 
 static int read_entry(const struct yctx *c, const struct ynode *n, struct allocator_entry *e)
@@ -71,6 +131,11 @@ static int read_entry(const struct yctx *c, const struct ynode *n, struct alloca
     if (read_optional(c, n, "library", &e->library) != 0 ||
         read_optional(c, n, "serves_from", &e->serves_from) != 0 ||
         read_optional(c, n, "package", &e->package) != 0)
+        return -1;
+    if ((e->library && check_library(c, "library", ymap_get(n, "library"), e->library) != 0) ||
+        (e->serves_from &&
+         check_library(c, "serves_from", ymap_get(n, "serves_from"), e->serves_from) != 0) ||
+        (e->package && check_package(c, ymap_get(n, "package"), e->package) != 0))
         return -1;
     if ((v = ymap_get(n, "version")) && read_version(c, v, e) != 0)
         return -1;
@@ -118,10 +183,11 @@ int registry_load(const char *path, struct allocator_registry *out, struct spec_
 {
     memset(out, 0, sizeof *out);
     size_t len;
-    char *text = ydoc_read_file(path, REGISTRY_MAX_FILE_BYTES, &len);
+    char why[128];
+    char *text = bounded_read_file(path, BOUNDED_REGISTRY_MAX, &len, why, sizeof why);
     if (!text) {
         snprintf(err->message, sizeof err->message, "%s:1:1: cannot read the registry: %s", path,
-                 strerror(errno));
+                 why);
         return -1;
     }
     out->file = strdup(path);

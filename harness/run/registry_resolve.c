@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "registry.h"
 
+#include "child_output.h"
+
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,21 +65,18 @@ static int resolve_library(const char *written, char *out)
     return -1;
 }
 
-/* Debian package version via dpkg-query; "" when unknown. */
+/* Debian package version via dpkg-query (argv, no shell); "" when unknown.
+ * The name was checked to be a package name when the registry was read. */
 static void package_version(const char *package, char *out, size_t outlen)
 {
     out[0] = '\0';
-    if (!package || strspn(package, "abcdefghijklmnopqrstuvwxyz0123456789.+-") !=
-                        strlen(package))
-        return; /* only plain package names reach the shell */
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Version}' '%s' 2>/dev/null", package);
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    if (!package)
         return;
-    if (fgets(out, (int)outlen, p))
-        out[strcspn(out, "\n")] = '\0';
-    if (pclose(p) != 0)
+    char *const argv[] = {(char *)"dpkg-query", (char *)"-W", (char *)"-f=${Version}",
+                          (char *)"--", (char *)package, NULL};
+    struct child_result res;
+    if (child_output("dpkg-query", argv, NULL, false, 30, out, outlen, &res) != 0 ||
+        res.exit_status != 0 || res.signal || res.timed_out)
         out[0] = '\0';
 }
 

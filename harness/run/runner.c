@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -19,12 +21,24 @@
 
 extern char **environ;
 
-volatile int runner_interrupted;
+volatile sig_atomic_t runner_interrupted;
 
+/* The process group of the worker being waited for (its pid), 0 when none:
+ * what a second signal kills before allocscope exits. */
+static volatile sig_atomic_t running_group;
+
+/* First SIGINT/SIGHUP/SIGTERM: remember it; the run in flight is stopped
+ * and the suite ends in order. A second one: the worker's whole group is
+ * killed and allocscope exits at once (rows already written are whole). */
 static void on_signal(int sig)
 {
-    (void)sig;
-    runner_interrupted = 1;
+    if (runner_interrupted) {
+        pid_t group = running_group;
+        if (group > 0)
+            kill(-group, SIGKILL);
+        _exit(128 + sig);
+    }
+    runner_interrupted = sig;
 }
 
 void runner_install_signals(void)
@@ -33,23 +47,23 @@ void runner_install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* A closed stdout or stderr (`allocscope run | head`) must not kill the
+     * suite mid-write; the writes fail instead. Workers get SIGPIPE back. */
+    signal(SIGPIPE, SIG_IGN);
 }
 
-const char *run_status_name(enum run_status s)
+int runner_exit_status(void)
 {
-    switch (s) {
-    case RUN_OK:
-        return "ok";
-    case RUN_FAILED:
-        return "failed";
-    case RUN_CRASHED:
-        return "crashed";
-    case RUN_TIMEOUT:
-        return "timeout";
-    case RUN_SKIPPED:
-        return "skipped";
-    }
-    return "failed";
+    return runner_interrupted ? 128 + runner_interrupted : 0;
+}
+
+/* Kill the worker and everything it started: they share its process
+ * group. A group that is already empty is fine. */
+static void stop_group(pid_t pid)
+{
+    if (pid > 0)
+        kill(-pid, SIGKILL);
 }
 
 int runner_worker_path(char *out, size_t outlen)
@@ -87,7 +101,7 @@ static struct result_region *make_region(int *fd_out, size_t *bytes_out, size_t 
 }
 
 /* The parent's environment without LD_PRELOAD, plus the allocator's. */
-static char **child_env(const char *preload, char *preload_var, size_t varlen)
+char **runner_child_env(const char *preload, char *preload_var, size_t varlen)
 {
     size_t n = 0;
     while (environ[n])
@@ -172,10 +186,24 @@ static pid_t spawn_worker(const struct run_request *req, int window_fd,
         argv[n++] = worker_argv[i];
     argv[n] = NULL;
 
+    pid_t parent = getpid();
+    struct rlimit as_limit = {(rlim_t)req->memory_limit, (rlim_t)req->memory_limit};
     pid_t pid = fork();
+    if (pid > 0) {
+        setpgid(pid, pid); /* also in the child: whichever runs first */
+        running_group = pid;
+    }
     if (pid != 0)
         return pid;
-    /* Child: only async-signal-safe calls until execve. */
+    /* Child: only async-signal-safe calls until execve. Its own process
+     * group, so the whole group can be killed; killed itself when
+     * allocscope dies, however it dies (SIGKILL included). */
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) /* allocscope died before prctl took effect */
+        _exit(127);
+    if (req->memory_limit && setrlimit(RLIMIT_AS, &as_limit) != 0)
+        _exit(126);
     int log = open(req->log_path ? req->log_path : "/dev/null",
                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (log >= 0) {
@@ -190,8 +218,8 @@ static pid_t spawn_worker(const struct run_request *req, int window_fd,
     fcntl(cp->request_write, F_SETFD, 0);
     fcntl(cp->reply_read, F_SETFD, 0);
     fcntl(result_fd, F_SETFD, 0);
-    signal(SIGINT, SIG_IGN); /* the parent decides when the child stops */
-    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_IGN);  /* the parent decides when the child stops */
+    signal(SIGPIPE, SIG_DFL); /* ignored in the parent only */
     if (req->wrapper && req->wrapper[0])
         execvpe(argv[0], argv, env);
     else
@@ -220,7 +248,7 @@ static int serve_worker(pid_t pid, double timeout_s, struct opgen *gen,
         clock_gettime(CLOCK_MONOTONIC, &now);
         double elapsed = (double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
         if (elapsed >= timeout_s || runner_interrupted) {
-            kill(pid, SIGKILL);
+            stop_group(pid);
             waitpid(pid, wstatus, 0);
             verdict = runner_interrupted ? 2 : 1;
             break;
@@ -285,6 +313,29 @@ static int make_pipes(struct chunk_pipes *cp)
     return 0;
 }
 
+/* Under a memory limit, an allocation that failed is the limit at work:
+ * status oom. A crash under a limit stays a crash (the worker may have
+ * died of something else), but its reason says a limit was in force. */
+static void apply_memory_limit(const struct run_request *req, struct run_outcome *out)
+{
+    if (!req->memory_limit)
+        return;
+    char limit[32], reason[sizeof out->reason];
+    snprintf(limit, sizeof limit, "%llu MiB", (unsigned long long)(req->memory_limit >> 20));
+    if (out->status == RUN_FAILED && out->res &&
+        __atomic_load_n(&out->res->state, __ATOMIC_ACQUIRE) == RESULT_FAILED &&
+        strstr(out->res->error, "returned NULL")) {
+        out->status = RUN_OOM;
+        snprintf(reason, sizeof reason, "memory limit of %s reached: %s", limit,
+                 out->res->error);
+        snprintf(out->reason, sizeof out->reason, "%s", reason);
+    } else if (out->status == RUN_CRASHED) {
+        size_t used = strlen(out->reason);
+        snprintf(out->reason + used, sizeof out->reason - used, " (memory limit %s in force)",
+                 limit);
+    }
+}
+
 static void close_fd(int *fd)
 {
     if (*fd >= 0)
@@ -301,11 +352,14 @@ static void classify(const struct run_request *req, int verdict, int wstatus,
     char tail[512];
 
     if (verdict == 2) {
-        snprintf(out->reason, sizeof out->reason, "interrupted %s", state_name(state));
+        out->status = RUN_INTERRUPTED;
+        snprintf(out->reason, sizeof out->reason, "interrupted by SIG%s %s (%llu samples kept)",
+                 sigabbrev_np(runner_interrupted) ? sigabbrev_np(runner_interrupted) : "?",
+                 state_name(state), (unsigned long long)r->sample_count);
     } else if (verdict == 1) {
         out->status = RUN_TIMEOUT;
         snprintf(out->reason, sizeof out->reason,
-                 "exceeded the timeout of %.0f s %s (%llu samples kept)", req->timeout_s,
+                 "exceeded the timeout of %g s %s (%llu samples kept)", req->timeout_s,
                  state_name(state), (unsigned long long)r->sample_count);
     } else if (WIFSIGNALED(wstatus)) {
         out->status = RUN_CRASHED;
@@ -321,6 +375,8 @@ static void classify(const struct run_request *req, int verdict, int wstatus,
         snprintf(out->reason, sizeof out->reason, "%s", r->error);
     } else if (WEXITSTATUS(wstatus) == 127 && state == 0) {
         snprintf(out->reason, sizeof out->reason, "cannot execute %s", req->worker_path);
+    } else if (WEXITSTATUS(wstatus) == 126 && state == 0 && req->memory_limit) {
+        snprintf(out->reason, sizeof out->reason, "cannot set the memory limit: setrlimit failed");
     } else {
         log_tail(req->log_path, tail, sizeof tail);
         snprintf(out->reason, sizeof out->reason, "worker exited with status %d %s%s%.300s",
@@ -360,7 +416,7 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
         goto done;
 
     char preload_var[PATH_MAX + 16];
-    char **env = child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
+    char **env = runner_child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
     pid_t pid = env ? spawn_worker(req, window_fd, &cp, result_fd, env) : -1;
     free(env);
     /* The worker's ends belong to it now. */
@@ -376,7 +432,10 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
     int wstatus = 0;
     int verdict = serve_worker(pid, req->timeout_s, gen, win, &cp, &wstatus, gen_err,
                                sizeof gen_err);
+    stop_group(pid); /* whatever the worker forked does not outlive the run */
+    running_group = 0;
     classify(req, verdict, wstatus, gen_err, out);
+    apply_memory_limit(req, out);
     rc = 0;
 done:
     /* The stream's facts are whole when the worker got every chunk; a run

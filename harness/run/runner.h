@@ -8,14 +8,25 @@
 #define ALLOCSCOPE_RUNNER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opstream.h"
 #include "registry.h"
 #include "worker_protocol.h"
 
-enum run_status { RUN_OK, RUN_FAILED, RUN_CRASHED, RUN_TIMEOUT, RUN_SKIPPED };
+enum run_status {
+    RUN_OK,
+    RUN_FAILED,
+    RUN_CRASHED,
+    RUN_TIMEOUT,
+    RUN_SKIPPED,
+    RUN_OOM,         /* stopped by the run's memory limit */
+    RUN_INTERRUPTED, /* stopped because allocscope was told to stop */
+};
 
 const char *run_status_name(enum run_status s); /* "ok", "failed", ... */
+/* The status named `name`, or -1. */
+int run_status_from_name(const char *name);
 
 struct run_request {
     const struct workload_spec *workload;
@@ -29,6 +40,7 @@ struct run_request {
      * NULL} (benchmarks, instruction counts); NULL = none. Executed as an
      * argv prefix, never through a shell. */
     char *const *wrapper;
+    uint64_t memory_limit; /* bytes of address space (RLIMIT_AS); 0 = none */
 };
 
 struct run_outcome {
@@ -46,10 +58,25 @@ struct run_outcome {
 int runner_execute(const struct run_request *req, struct run_outcome *out);
 void run_outcome_release(struct run_outcome *out);
 
-/* Set by SIGINT/SIGTERM (installed by runner_install_signals): the current
- * child is stopped and the caller should finish up. */
-extern volatile int runner_interrupted;
+/* The worker runs in a process group of its own, dies with allocscope
+ * (PR_SET_PDEATHSIG), and its whole group is killed on timeout, on
+ * interruption and when it ends, so nothing it started outlives its run.
+ *
+ * runner_install_signals() handles SIGINT, SIGHUP and SIGTERM: the first
+ * sets runner_interrupted to the signal number, stops the worker in flight
+ * (its row says `interrupted`) and the caller finishes up; a second kills
+ * the worker's group and exits at once with 128 + its number. SIGPIPE is
+ * ignored (output errors are reported, not fatal). */
+#include <signal.h>
+extern volatile sig_atomic_t runner_interrupted;
 void runner_install_signals(void);
+/* 128 + the interrupting signal (130 SIGINT, 129 SIGHUP, 143 SIGTERM), or
+ * 0 when not interrupted. */
+int runner_exit_status(void);
+
+/* This process's environment without LD_PRELOAD, plus LD_PRELOAD=preload
+ * when it is not empty (written into preload_var); free() the array. */
+char **runner_child_env(const char *preload, char *preload_var, size_t varlen);
 
 /* Path of allocscope-worker: next to the running executable. */
 int runner_worker_path(char *out, size_t outlen);

@@ -29,6 +29,11 @@ struct source_pos {
 #define SPEC_MAX_TABLE_ENTRIES 4096
 #define SPEC_MAX_SCRIPT_OPS 100000
 #define SPEC_MAX_NAME 64 /* workload / phase / allocator names, bytes */
+#define SPEC_MAX_TIMEOUT_S (7.0 * 24 * 3600) /* timeout: above 0, at most a week */
+#define SPEC_MAX_REPS 1000
+/* memory_limit: the worker's address space; below 16 MiB it cannot start. */
+#define SPEC_MIN_MEMORY_LIMIT (16ULL << 20)
+#define SPEC_MAX_MEMORY_LIMIT (1ULL << 50)
 
 enum size_dist_kind {
     SIZE_FIXED,     /* always `fixed` */
@@ -210,6 +215,7 @@ struct workload_spec {
                                     another thread (symmetric pattern) */
     uint64_t sample_every;       /* ops between samples, >= 1; 0 = auto */
     double timeout_s;            /* per run, > 0 */
+    uint64_t memory_limit;       /* bytes of address space per run, 0 = none */
     bool teardown;               /* free everything left at the end
                                     (default true): gives "final heap" */
     struct phase_spec *phases;
@@ -260,6 +266,20 @@ void spec_apply_quick(struct suite_spec *suite, double factor);
  * -1 with a message (no FILE:LINE:COL: the command line is the source). */
 int spec_program_from_argv(const char *name, char **argv, size_t argc, double timeout_s,
                            double interval_s, struct suite_spec *out, struct spec_error *err);
+/* Command-line values read by exactly the rules of the YAML keys of the
+ * same name, so the command line accepts what a file accepts and nothing
+ * more. Each returns 0, or -1 with a message ("'timeout' must be above 0
+ * and at most 604800, got inf") in err. */
+int spec_parse_timeout(const char *text, double *out, char *err, size_t errlen);
+int spec_parse_reps(const char *text, unsigned *out, char *err, size_t errlen);
+int spec_parse_memory_limit(const char *text, uint64_t *out, char *err, size_t errlen);
+/* An allocator name as a suite's `allocators:` list takes it. */
+int spec_parse_allocator_name(const char *text, char *err, size_t errlen);
+
+/* A lower bound of the live bytes the workload holds at its peak: the
+ * largest `live: {bytes}` target, or `live: {objects}` times the smallest
+ * size the phase can draw. 0 when no phase sets a target. */
+uint64_t spec_workload_live_floor(const struct workload_spec *w);
 
 /* Stable 64-bit hash of a resolved workload (every field that shapes the op
  * stream), recorded in run.json so runs of different specs are not compared. */

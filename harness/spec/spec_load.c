@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounded_file.h"
 #include "spec_parse.h"
-
-#define SPEC_MAX_FILE_BYTES (16u << 20)
 
 static const char *const top_keys[] = {"workload", "suite", NULL};
 static const char *const suite_keys[] = {"name", "allocators", "reps", "workloads", NULL};
@@ -98,9 +97,10 @@ static int load_include(struct loader *L, const struct yctx *c, const struct yno
     if (L->top_realpath[0] && realpath(path, real) && strcmp(real, L->top_realpath) == 0)
         return yfail(c, at, "include cycle: '%s' includes itself", path);
     size_t len;
-    char *text = ydoc_read_file(path, SPEC_MAX_FILE_BYTES, &len);
+    char why[128];
+    char *text = bounded_read_file(path, BOUNDED_YAML_MAX, &len, why, sizeof why);
     if (!text)
-        return yfail(c, at, "cannot include '%s': %s", path, strerror(errno));
+        return yfail(c, at, "cannot include '%s': %s", path, why);
     const char *file = remember_file(L->suite, path);
     struct yctx inc = {file, L->err};
     struct ydoc doc;
@@ -237,10 +237,11 @@ int spec_load_file(const char *path, struct suite_spec *out, struct spec_error *
 {
     size_t len;
     memset(out, 0, sizeof *out);
-    char *text = ydoc_read_file(path, SPEC_MAX_FILE_BYTES, &len);
+    char why[128];
+    char *text = bounded_read_file(path, BOUNDED_YAML_MAX, &len, why, sizeof why);
     if (!text) {
         snprintf(err->message, sizeof err->message, "%s:1:1: cannot read the file: %s", path,
-                 strerror(errno));
+                 why);
         return -1;
     }
     int rc = spec_load_string(text, len, path, out, err);

@@ -12,7 +12,7 @@
 
 static const char *const workload_keys[] = {
     "name", "description", "seed", "threads", "thread_pattern", "cross_thread_free",
-    "sample_every", "timeout", "teardown", "phases",
+    "sample_every", "timeout", "memory_limit", "teardown", "phases",
     /* phase defaults */
     "ops", "sizes", "mix", "free_order", "live", "touch", "align", "realloc_factor", NULL,
 };
@@ -30,7 +30,6 @@ static const char *const script_phase_forbidden[] = {
     "ops", "sizes", "mix", "free_order", "live", "align", "realloc_factor", NULL,
 };
 
-#define MAX_TIMEOUT_S (7.0 * 24 * 3600)
 
 static int reject_keys(const struct yctx *c, const struct ynode *map, const char *kind,
                        const char *const forbidden[])
@@ -191,7 +190,11 @@ static int read_run_keys(const struct yctx *c, const struct ynode *map, struct w
         yread_u64(c, "sample_every", v, 1, SPEC_MAX_OPS, &w->sample_every) != 0)
         return -1;
     if ((v = ymap_get(map, "timeout")) &&
-        yread_double(c, "timeout", v, 0, true, MAX_TIMEOUT_S, &w->timeout_s) != 0)
+        yread_double(c, "timeout", v, 0, true, SPEC_MAX_TIMEOUT_S, &w->timeout_s) != 0)
+        return -1;
+    if ((v = ymap_get(map, "memory_limit")) &&
+        spec_read_size(c, "memory_limit", v, SPEC_MIN_MEMORY_LIMIT, SPEC_MAX_MEMORY_LIMIT,
+                       &w->memory_limit) != 0)
         return -1;
     if ((v = ymap_get(map, "teardown")) && yread_bool(c, "teardown", v, &w->teardown) != 0)
         return -1;

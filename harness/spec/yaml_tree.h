@@ -74,10 +74,6 @@ int ydoc_parse(struct ydoc *doc, const char *file, const char *text, size_t len,
 
 void ydoc_free(struct ydoc *doc);
 
-/* Read a whole file of at most `max_bytes` into a malloc'ed buffer (not
- * NUL-terminated). Returns NULL with errno set (EFBIG when too large). */
-char *ydoc_read_file(const char *path, size_t max_bytes, size_t *len);
-
 static inline const struct ynode *ynode_deref(const struct ynode *n)
 {
     return n && n->kind == YNODE_ALIAS ? n->target : n;

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -197,6 +198,10 @@ int yread_name(const struct yctx *c, const char *key, const struct ynode *n, boo
     if (n->len == 0 || n->len >= SPEC_MAX_NAME || strspn(n->text, charset) != n->len)
         return yfail(c, n, "invalid %s '%s': use 1 to %d characters from %s", key, n->text,
                      SPEC_MAX_NAME - 1, lowercase ? "[a-z0-9_-]" : "[A-Za-z0-9._-]");
+    /* Names become folder and file names (samples/<workload>/...). */
+    if (strcmp(n->text, ".") == 0 || strcmp(n->text, "..") == 0)
+        return yfail(c, n, "invalid %s '%s': '.' and '..' name folders, not workloads", key,
+                     n->text);
     return yread_string(c, key, n, out);
 }
 
@@ -250,6 +255,10 @@ int yread_double(const struct yctx *c, const char *key, const struct ynode *n, d
     if (n->tagged_str || end != n->text + n->len || strpbrk(n->text, "xXiInN") ||
         isspace((unsigned char)n->text[0]))
         return yfail(c, n, "expected a number for '%s', got %s", key, ydescribe(n, buf, sizeof buf));
+    if (errno == ERANGE && isfinite(v) && fabs(v) < DBL_MIN)
+        return yfail(c, n, "'%s' %s is below the smallest normal number (%g): too small to "
+                           "compute with",
+                     key, n->text, DBL_MIN);
     if (errno == ERANGE || !isfinite(v) || v < min || (min_open && v == min) || v > max) {
         /* Large maxima are only overflow guards: name just the lower bound
          * unless the value is above them. */

@@ -9,21 +9,9 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "summary_file.h"
 
-/* Every column of docs/results.md, in order. */
-static const char *const columns[] = {
-    "workload", "allocator", "rep", "status", "reason", "ops", "threads", "wall_s", "ops_per_s",
-    "peak_rss_bytes", "peak_heap_bytes", "peak_live_bytes", "peak_brk_bytes",
-    "final_heap_bytes", "frag_peak_ratio", "frag_at_peak_heap", "frag_mean_ratio",
-    "internal_frag_ratio", "minor_faults", "major_faults", "dtlb_load_misses",
-    "dtlb_store_misses", "itlb_misses", "dtlb_load_misses_per_kop",
-    "dtlb_store_misses_per_kop", "itlb_misses_per_kop", "latency_p50_ns", "latency_p99_ns",
-    "latency_p999_ns", "latency_max_ns", "hugepage_share", "smaps_rss_bytes",
-    "smaps_anon_bytes", "smaps_anon_huge_bytes", "ru_maxrss_bytes", "served_by",
-    "allocator_version", "opstream_hash", "spec_hash",
-};
-#define NCOLUMNS (sizeof columns / sizeof columns[0])
-
+#define NCOLUMNS summary_column_count
 FILE *synth_begin(const char *dir, const struct synth_host *host)
 {
     char path[4096];
@@ -56,21 +44,34 @@ FILE *synth_begin(const char *dir, const struct synth_host *host)
     if (!f)
         return NULL;
     for (size_t i = 0; i < NCOLUMNS; i++)
-        csv_write_field(f, columns[i], i + 1 == NCOLUMNS);
+        csv_write_field(f, summary_columns[i].name, i + 1 == NCOLUMNS);
     return f;
 }
 
-static void num(char *buf, size_t len, double v)
+/* A figure written as the results writer writes its column: whole
+ * numbers rounded, decimals without exponent; NAN stays empty. */
+static void num_as(char *buf, size_t len, enum summary_cell kind, double v)
 {
     if (isnan(v))
         buf[0] = '\0';
+    else if (kind == CELL_COUNT || kind == CELL_SIGNED)
+        snprintf(buf, len, "%.0f", v);
     else
-        snprintf(buf, len, "%.17g", v);
+        snprintf(buf, len, "%.9f", v);
+}
+
+/* A stable 16-hex-digit hash standing for `text` (FNV-1a). */
+static void hash_of(const char *text, char *buf, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    snprintf(buf, len, "%016llx", (unsigned long long)h);
 }
 
 void synth_row(FILE *f, const struct synth_row *r)
 {
-    char cell[NCOLUMNS][128];
+    char cell[SUMMARY_MAX_COLUMNS][128];
     memset(cell, 0, sizeof cell);
     char spec[128];
     snprintf(spec, sizeof spec, "spec-%s", r->workload);
@@ -82,38 +83,40 @@ void synth_row(FILE *f, const struct synth_row *r)
     snprintf(cell[3], 128, "%s", status);
     snprintf(cell[4], 128, "%s", ok ? "" : "synthetic failure");
     if (ok) {
-        num(cell[5], 128, r->ops);
+        num_as(cell[5], 128, summary_columns[5].cell, r->ops);
         snprintf(cell[6], 128, "1");
-        num(cell[7], 128, r->ops / r->ops_per_s);
-        num(cell[8], 128, r->ops_per_s);
-        num(cell[9], 128, r->peak_heap_bytes + 4194304);
-        num(cell[10], 128, r->peak_heap_bytes);
-        num(cell[11], 128, r->peak_heap_bytes / r->frag_peak_ratio);
-        num(cell[12], 128, r->peak_brk_bytes);
-        num(cell[13], 128, 0);
-        num(cell[14], 128, r->frag_peak_ratio);
-        num(cell[15], 128, r->frag_peak_ratio);
-        num(cell[16], 128, r->frag_peak_ratio);
-        num(cell[17], 128, 1.1);
-        num(cell[18], 128, r->peak_heap_bytes / 4096);
-        num(cell[19], 128, 0);
+        num_as(cell[7], 128, summary_columns[7].cell, r->ops / r->ops_per_s);
+        num_as(cell[8], 128, summary_columns[8].cell, r->ops_per_s);
+        num_as(cell[9], 128, summary_columns[9].cell, r->peak_heap_bytes + 4194304);
+        num_as(cell[10], 128, summary_columns[10].cell, r->peak_heap_bytes);
+        num_as(cell[11], 128, summary_columns[11].cell, r->peak_heap_bytes / r->frag_peak_ratio);
+        num_as(cell[12], 128, summary_columns[12].cell, r->peak_brk_bytes);
+        num_as(cell[13], 128, summary_columns[13].cell, 0);
+        num_as(cell[14], 128, summary_columns[14].cell, r->frag_peak_ratio);
+        num_as(cell[15], 128, summary_columns[15].cell, r->frag_peak_ratio);
+        num_as(cell[16], 128, summary_columns[16].cell, r->frag_peak_ratio);
+        num_as(cell[17], 128, summary_columns[17].cell, 1.1);
+        num_as(cell[18], 128, summary_columns[18].cell, r->peak_heap_bytes / 4096);
+        num_as(cell[19], 128, summary_columns[19].cell, 0);
         /* dTLB columns 20..25: empty when unsupported */
-        num(cell[20], 128, r->dtlb_per_kop * r->ops / 1000);
-        num(cell[23], 128, r->dtlb_per_kop);
-        num(cell[26], 128, r->latency_p99_ns / 4);
-        num(cell[27], 128, r->latency_p99_ns);
-        num(cell[28], 128, r->latency_p99_ns * 2);
-        num(cell[29], 128, r->latency_p99_ns * 10);
-        num(cell[30], 128, 0);
-        num(cell[31], 128, r->peak_heap_bytes + 4194304);
-        num(cell[32], 128, r->peak_heap_bytes);
-        num(cell[33], 128, 0);
-        num(cell[34], 128, r->peak_heap_bytes + 4194304);
+        num_as(cell[20], 128, summary_columns[20].cell, r->dtlb_per_kop * r->ops / 1000);
+        num_as(cell[23], 128, summary_columns[23].cell, r->dtlb_per_kop);
+        num_as(cell[26], 128, summary_columns[26].cell, r->latency_p99_ns / 4);
+        num_as(cell[27], 128, summary_columns[27].cell, r->latency_p99_ns);
+        num_as(cell[28], 128, summary_columns[28].cell, r->latency_p99_ns * 2);
+        num_as(cell[29], 128, summary_columns[29].cell, r->latency_p99_ns * 10);
+        num_as(cell[30], 128, summary_columns[30].cell, 0);
+        num_as(cell[31], 128, summary_columns[31].cell, r->peak_heap_bytes + 4194304);
+        num_as(cell[32], 128, summary_columns[32].cell, r->peak_heap_bytes);
+        num_as(cell[33], 128, summary_columns[33].cell, 0);
+        num_as(cell[34], 128, summary_columns[34].cell, r->peak_heap_bytes + 4194304);
         snprintf(cell[35], 128, "/usr/lib/x86_64-linux-gnu/lib%s.so", r->allocator);
     }
     snprintf(cell[36], 128, "%s", r->allocator_version ? r->allocator_version : "1.0");
-    snprintf(cell[37], 128, "ops-%s", r->workload);
-    snprintf(cell[38], 128, "%s", r->spec_hash ? r->spec_hash : spec);
+    char ops[128];
+    snprintf(ops, sizeof ops, "ops-%s", r->workload);
+    hash_of(ops, cell[37], 128);
+    hash_of(r->spec_hash ? r->spec_hash : spec, cell[38], 128);
     for (size_t i = 0; i < NCOLUMNS; i++)
         csv_write_field(f, cell[i], i + 1 == NCOLUMNS);
 }

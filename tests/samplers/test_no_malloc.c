@@ -97,7 +97,15 @@ int main(void)
            ", %d perf events, p99 %" PRIu64 ", reason \"%s\")\n",
            during, st.rss_bytes, sr.rss_bytes, opened, p99, reason);
     CHECK(rc_statm_open == 0 && rc_statm == 0 && rc_smaps == 0 && rc_ru == 0);
-    CHECK(opened >= 1);
     CHECK(during == 0);
+    if (opened < 1 && check_failures == 0) {
+        /* perf_event_open refused every event (perf_event_paranoid, a
+         * seccomp profile): the samplers' failure path allocated nothing,
+         * but the counting path was not exercised. Say so; do not fail. */
+        printf("SKIP: perf_event_open is closed here (%s): the perf sampler's reads were not "
+               "checked\n",
+               perf_open_error_reason(pc.open_errno[PERF_MINOR_FAULTS]));
+        return SKIP_RC;
+    }
     return check_done("no_malloc");
 }

@@ -220,6 +220,50 @@ static void test_threads_complete(void)
     }
 }
 
+/* The claim in this file's header: the fault shim (tests/faults) raises
+ * SIGSEGV after its 20000th allocation, in the middle of the measured
+ * loop. The run is crashed, never ok, and the samples taken before the
+ * crash are in the region, in order, starting with the baseline. */
+static void test_crash_keeps_samples(void)
+{
+    struct phase_spec p = {.name = "churn", .kind = PHASE_CHURN, .ops = 200000,
+                           .touch = TOUCH_FIRST, .free_order = FREE_RANDOM, .live_objects = 2000,
+                           .align = 64, .realloc_min = 1, .realloc_max = 1};
+    p.sizes = (struct size_dist){.kind = SIZE_FIXED, .fixed = 64, .clamp_min = 1,
+                                 .clamp_max = SPEC_MAX_OBJECT_SIZE};
+    p.mix[MIX_MALLOC] = 1;
+    p.mix[MIX_FREE] = 1;
+    struct workload_spec w = {.name = "crash", .seed = 5, .threads = 1, .sample_every = 500,
+                              .teardown = true, .phases = &p, .phase_count = 1};
+    struct allocator_entry shim = make_entry("crashing", FAULT_SHIM, NULL, VERSION_NONE, NULL);
+    setenv("ALLOCSCOPE_FAULT", "crash", 1);
+    setenv("ALLOCSCOPE_FAULT_AFTER", "20000", 1);
+    struct opgen_totals whole;
+    char err[256];
+    CHECK(opstream_totals(&w, &whole, err, sizeof err) == 0, "%s", err);
+    struct run_outcome out;
+    run(&w, &shim, &out);
+    unsetenv("ALLOCSCOPE_FAULT");
+    CHECK(out.status == RUN_CRASHED, "status %s: %s", run_status_name(out.status), out.reason);
+    CHECK(strstr(out.reason, "SIGSEGV") && strstr(out.reason, "while measuring"), "reason: %s",
+          out.reason);
+    uint64_t n = out.res ? out.res->sample_count : 0;
+    CHECK(n >= 10, "samples kept: %llu", (unsigned long long)n);
+    if (n >= 2) {
+        const struct sample *first = &out.res->samples[0], *last = &out.res->samples[n - 1];
+        CHECK(first->kind == SAMPLE_BASELINE, "the first sample is the baseline");
+        CHECK(last->op > first->op && last->op < whole.ops,
+              "samples stop mid-run: last at op %llu of %llu", (unsigned long long)last->op,
+              (unsigned long long)whole.ops);
+        for (uint64_t i = 1; i < n; i++)
+            if (out.res->samples[i].op < out.res->samples[i - 1].op) {
+                CHECK(0, "samples out of order at %llu", (unsigned long long)i);
+                break;
+            }
+    }
+    run_outcome_release(&out);
+}
+
 int main(void)
 {
     if (runner_worker_path(worker, sizeof worker) != 0) {
@@ -234,6 +278,7 @@ int main(void)
     test_wrong_expectation();
     test_heap_tracks_touched_pages();
     test_threads_complete();
+    test_crash_keeps_samples();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
