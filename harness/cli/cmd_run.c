@@ -578,6 +578,7 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
     params.sample_interval_ns =
         (uint64_t)((o.interval_s >= 0 ? o.interval_s : DEFAULT_SAMPLE_INTERVAL_S) * 1e9);
     run_meta_set_measurement(meta, timer_desc, timer_ticks_per_ns(&params.timer),
+                             timer_ns(&params.timer, timer_floor_ticks()),
                              params.sample_interval_ns,
                              o.window_ops ? o.window_ops : OPWINDOW_DEFAULT_OPS);
     results_write_run_json(&dir, meta, false);

@@ -141,6 +141,11 @@ static int fill_chunk(struct opgen *o, char *errbuf, size_t errlen)
         o->phase++;
     }
 
+    if (g->too_many_slots) {
+        snprintf(errbuf, errlen, "workload '%s' holds more than %llu objects at once, more than "
+                 "the op stream can number", w->name, (unsigned long long)SPEC_MAX_LIVE_OBJECTS);
+        return -1;
+    }
     struct opgen_totals *t = &o->totals;
     t->complete = o->done;
     t->ops = g->total_ops;

@@ -29,6 +29,11 @@ static uint32_t slot_take(struct gen *g, uint32_t t)
         th->free_count--;
         return s;
     }
+    if (g->slot_count >= SPEC_MAX_LIVE_OBJECTS + (uint64_t)SLOT_REUSE_SLACK * g->thread_count) {
+        /* Slots are 32-bit: stop here (opgen.c fails the stream). */
+        g->too_many_slots = true;
+        return 0;
+    }
     if (g->slot_count == g->slot_cap) {
         g->slot_cap = g->slot_cap ? 2 * g->slot_cap : 1024;
         g->slots = xrealloc(g->slots, g->slot_cap * sizeof *g->slots);

@@ -25,6 +25,7 @@
 #ifndef ALLOCSCOPE_OPGEN_CORE_H
 #define ALLOCSCOPE_OPGEN_CORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,7 @@ struct gen {
     uint64_t live_bytes, live_objects;
     uint64_t peak_live_bytes, max_live_objects;
     uint32_t next_consumer; /* producer/consumer round robin */
+    bool too_many_slots;    /* more live objects than slots can number */
 
     /* The chunk being built. */
     struct staged_op *staged;

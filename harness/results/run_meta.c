@@ -118,13 +118,15 @@ void run_meta_add_workload(json_t *run, const struct workload_spec *w,
 }
 
 void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_ticks_per_ns,
-                              uint64_t sample_interval_ns, uint64_t window_ops)
+                              uint64_t timer_floor_ns, uint64_t sample_interval_ns,
+                              uint64_t window_ops)
 {
     json_object_set_new(run, "measurement",
-                        json_pack("{s:s, s:f, s:I, s:I}", "timer", timer_desc,
-                                  "timer_ticks_per_ns", timer_ticks_per_ns,
-                                  "sample_interval_ns", (json_int_t)sample_interval_ns,
-                                  "op_window_ops", (json_int_t)window_ops));
+                        json_pack("{s:s, s:f, s:I, s:I, s:I}", "timer", timer_desc,
+                                  "timer_ticks_per_ns", timer_ticks_per_ns, "timer_floor_ns",
+                                  (json_int_t)timer_floor_ns, "sample_interval_ns",
+                                  (json_int_t)sample_interval_ns, "op_window_ops",
+                                  (json_int_t)window_ops));
 }
 
 void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned ok,

@@ -23,10 +23,12 @@ void run_meta_set_allocator_version(json_t *run, const char *name, const char *v
 void run_meta_add_workload(json_t *run, const struct workload_spec *w,
                            const struct opgen_totals *stream);
 
-/* How this run measures: the timer (and its rate), the sampling interval,
- * the op window's size. The timer floor is per row (timer_floor_ns). */
+/* How this run measures: the timer (its rate, and the cost of one timing
+ * as calibrated in the parent; each worker calibrates its own too, in the
+ * row's timer_floor_ns), the sampling interval, the op window's size. */
 void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_ticks_per_ns,
-                              uint64_t sample_interval_ns, uint64_t window_ops);
+                              uint64_t timer_floor_ns, uint64_t sample_interval_ns,
+                              uint64_t window_ops);
 
 /* status: running | complete | interrupted | incomplete (stopped because
  * results could not be written); sets finished_at unless running. */

@@ -24,6 +24,8 @@ struct source_pos {
  * overflow (1 GiB x factor 16 realloc stays < 2^63). */
 #define SPEC_MAX_OBJECT_SIZE (1ULL << 30)
 #define SPEC_MAX_OPS (1ULL << 32)      /* per phase */
+/* Live objects at once: the op stream numbers its slots with 32 bits. */
+#define SPEC_MAX_LIVE_OBJECTS (1ULL << 31)
 #define SPEC_MAX_THREADS 256
 #define SPEC_MAX_PHASES 64
 #define SPEC_MAX_TABLE_ENTRIES 4096

@@ -75,7 +75,7 @@ static int read_live(const struct yctx *c, const struct ynode *n, struct phase_s
     p->live_objects = p->live_bytes = 0;
     const struct ynode *v;
     if ((v = ymap_get(n, "objects")))
-        return yread_u64(c, "objects", v, 1, SPEC_MAX_OPS, &p->live_objects);
+        return yread_u64(c, "objects", v, 1, SPEC_MAX_LIVE_OBJECTS, &p->live_objects);
     return spec_read_size(c, "bytes", ymap_get(n, "bytes"), 1, SPEC_MAX_LIVE_BYTES,
                           &p->live_bytes);
 }
