@@ -95,6 +95,12 @@ static void test_stream_not_in_rss(void)
         CHECK(r->ru_minor_faults <= heap_pages + 64,
               "%s: %llu minor faults for %llu heap pages", allocs[i].name,
               (unsigned long long)r->ru_minor_faults, (unsigned long long)heap_pages);
+        /* smaps_rollup (exact, walked page by page) at the phase end with
+         * the most resident memory can never exceed the true peak. */
+        CHECK(r->smaps_peak_phase.rss_bytes - r->harness_bytes <= r->peak_rss_bytes,
+              "%s: smaps Rss %llu at a phase end above the peak %llu", allocs[i].name,
+              (unsigned long long)(r->smaps_peak_phase.rss_bytes - r->harness_bytes),
+              (unsigned long long)r->peak_rss_bytes);
         /* The smaps witness at the end of the run agrees with the harness
          * taken out: what is resident beyond the harness is small. */
         CHECK(r->smaps_end.rss_bytes - r->harness_bytes < 16u << 20, "%s: smaps Rss %llu",
