@@ -77,8 +77,10 @@ static void test_run_layout(void)
  * over every offset a chunk can hold, for every class. */
 static void test_object_arithmetic(void)
 {
-    static _Alignas(64) char fake[sizeof(struct run)];
-    struct run *run = (struct run *)fake;
+    /* a chunk-aligned header, as every run has */
+    struct run *run = aligned_alloc(CHUNK_SIZE, CHUNK_SIZE);
+    if (!run)
+        FATAL("aligned_alloc");
     for (unsigned c = 0; c < SIZE_CLASS_COUNT && test_failures < 10; c++) {
         uint32_t size = (uint32_t)size_class_size(c), magic = size_class_divisor_magic(c);
         for (uint32_t n = 0; n < CHUNK_SIZE; n++)
@@ -90,6 +92,8 @@ static void test_object_arithmetic(void)
         run->objects = (char *)run + first;
         run->area = run_capacity(c) * size;
         run->magic = magic;
+        run->first_offset = (uint16_t)first;
+        run->start_limit = size_class_start_limit(c, run_capacity(c));
         for (size_t offset = 1; offset <= CHUNK_SIZE; offset++) {
             const char *p = (const char *)run + offset;
             bool expected = offset >= first && offset - first < run->area && (offset - first) % size == 0;
@@ -99,6 +103,7 @@ static void test_object_arithmetic(void)
             }
         }
     }
+    free(run);
 }
 
 /* The bitmap against a plain array of booleans. */

@@ -38,16 +38,23 @@ static void *fail_nomem(void)
     return NULL;
 }
 
+__attribute__((noinline)) static void *small_alloc_slow(unsigned c)
+{
+    void *p = tc_alloc_slow(c);
+    return p ? p : fail_nomem();
+}
+
+/* The fast path: a pop from the thread cache; everything else is a call
+ * in tail position, so the fast path needs no stack frame. */
 static inline void *small_alloc(unsigned c)
 {
     void *p = tc_pop(c);
     if (LIKELY(p != NULL))
         return p;
-    p = tc_alloc_slow(c);
-    return p ? p : fail_nomem();
+    return small_alloc_slow(c);
 }
 
-static void *big(size_t size, size_t align, bool zero)
+__attribute__((noinline)) static void *big(size_t size, size_t align, bool zero)
 {
     if (size > REQUEST_MAX || align > ALIGN_MAX)
         return fail_nomem();
@@ -73,19 +80,33 @@ static void *alloc_aligned(size_t size, size_t align)
     return big(size, align, false);
 }
 
-/* The class of a small object p (not chunk-aligned) after the checks every
- * free makes: the run header is genuine, p is not marked free (a double
- * free), and p is an object start. */
-static inline unsigned checked_class(void *p, const char *call)
+/* The checks every free of a small object p (not chunk-aligned) makes: the
+ * run header is genuine, p is not marked free (a double free), and p is an
+ * object start.  Returns the error, or -1 when p passes. */
+static inline int small_pointer_error(const struct run *run, uintptr_t c, void *p)
+{
+    if (UNLIKELY(c >= SIZE_CLASS_COUNT))
+        return GUARD_INVALID_POINTER;
+    if (REF_HARDENING && UNLIKELY(*guard_mark_word(p) == guard_secret))
+        return GUARD_DOUBLE_FREE;
+    if (REF_HARDENING == 1 && UNLIKELY(((uintptr_t)p & (MIN_ALIGN - 1)) != 0))
+        return GUARD_INTERIOR_POINTER;
+    if (REF_HARDENING >= 2 && UNLIKELY(!run_is_object_start(run, p)))
+        return GUARD_INTERIOR_POINTER;
+    return -1;
+}
+
+/* The class of a small object p after those checks and, at any level,
+ * the exact boundary test (realloc: cheap beside the copy). */
+static unsigned checked_class(void *p, const char *call)
 {
     struct run *run = run_of(p);
     uintptr_t c = run_class_of(run);
-    if (UNLIKELY(c >= SIZE_CLASS_COUNT))
-        guard_fail(GUARD_INVALID_POINTER, call, p);
-    if (UNLIKELY(*guard_mark_word(p) == guard_secret))
-        guard_fail(GUARD_DOUBLE_FREE, call, p);
-    if (UNLIKELY(!run_is_object_start(run, p)))
-        guard_fail(GUARD_INTERIOR_POINTER, call, p);
+    int error = small_pointer_error(run, c, p);
+    if (error < 0 && UNLIKELY(!run_is_object_start(run, p)))
+        error = GUARD_INTERIOR_POINTER;
+    if (UNLIKELY(error >= 0))
+        guard_fail((enum guard_error)error, call, p);
     return (unsigned)c;
 }
 
@@ -94,20 +115,32 @@ static inline bool is_span_or_null(const void *p)
     return ((uintptr_t)p & CHUNK_MASK) == 0;
 }
 
+__attribute__((noinline)) static void release_span_or_null(void *p, const char *call)
+{
+    if (p) {
+        int saved_errno = errno;
+        big_free(p, call);
+        errno = saved_errno;
+    }
+}
+
+/* Every exit that is not the push is a tail call: no stack frame. */
 static inline void release(void *p, const char *call)
 {
     if (UNLIKELY(is_span_or_null(p))) {
-        if (p) {
-            int saved_errno = errno;
-            big_free(p, call);
-            errno = saved_errno;
-        }
+        release_span_or_null(p, call);
         return;
     }
-    unsigned c = checked_class(p, call);
-    if (LIKELY(tc_push(c, p)))
+    struct run *run = run_of(p);
+    uintptr_t c = run_class_of(run);
+    int error = small_pointer_error(run, c, p);
+    if (UNLIKELY(error >= 0)) {
+        guard_reject((enum guard_error)error, call, p);
         return;
-    tc_free_slow(c, p);
+    }
+    if (LIKELY(tc_push((unsigned)c, p)))
+        return;
+    tc_free_slow((unsigned)c, p);
 }
 
 EXPORT void *REF_NAME(malloc)(size_t size)

@@ -112,10 +112,9 @@ static struct run *new_run(unsigned shard, unsigned c)
     return chunk ? run_create(chunk, c, shard) : NULL;
 }
 
-uint32_t central_take(unsigned shard, unsigned c, uint32_t want, void **list)
+uint32_t central_take(unsigned shard, unsigned c, uint32_t want, void **out)
 {
     struct class_pool *pool = &pools[shard][c];
-    void *head = NULL, **link = &head;
     uint32_t taken = 0;
 
     guard_ensure(); /* before the first run header is tagged */
@@ -130,7 +129,7 @@ uint32_t central_take(unsigned shard, unsigned c, uint32_t want, void **list)
             pool->capacity += run->capacity;
         }
         uint32_t before = run->free_count, touched_before = run->touched_end;
-        taken += run_take(run, want - taken, &link, &head);
+        taken += run_take(run, want - taken, out + taken);
         pool->objects_out += before - run->free_count;
         pool->touched_objects += run->touched_end - touched_before;
         if (run->sparse_pending && run->free_count * 2 < run->capacity)
@@ -143,10 +142,6 @@ uint32_t central_take(unsigned shard, unsigned c, uint32_t want, void **list)
     if (REF_DEBUG)
         check_pool(pool);
     lock_release(&pool->lock);
-
-    if (link != &head)
-        *link = guard_link_encode(NULL);
-    *list = head;
     return taken;
 }
 
@@ -160,19 +155,15 @@ static void release_empty(struct run *empty)
     }
 }
 
-void central_give_back(unsigned c, void *list, const char *call)
+void central_give_back(unsigned c, void *const *objects, uint32_t n, const char *call)
 {
     struct class_pool *locked = NULL;
     struct run *empty = NULL; /* runs to release, linked through next */
 
-    while (list) {
-        void *object = list;
-        list = guard_link_decode(*(void **)object);
-        if (UNLIKELY(((uintptr_t)list & (MIN_ALIGN - 1)) != 0))
-            guard_fail(GUARD_CORRUPT_LINK, call, object);
+    for (uint32_t k = 0; k < n; k++) {
+        void *object = objects[k];
         struct run *run = run_of(object);
-        if (UNLIKELY(run_class_of(run) != c))
-            guard_fail(GUARD_CORRUPT_LINK, call, object);
+        REF_ASSERT(run_class_of(run) == c);
         struct class_pool *pool = &pools[run->shard][c];
         if (pool != locked) { /* usually once: a list tends to share a shard */
             if (locked) {

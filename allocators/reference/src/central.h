@@ -3,8 +3,8 @@
  * Thread caches take objects from their own shard's pool in batches and
  * give them back in batches; every (shard, class) pool has its own lock, so
  * threads in different shards or working on different classes never wait
- * for each other.  Lists exchanged with thread caches are in the cache's
- * format (run.h): a plain head, encoded links, every object marked free. */
+ * for each other.  Objects exchanged with thread caches are arrays of
+ * pointers; every object in them carries the free mark (guard.h). */
 #ifndef REF_CENTRAL_H
 #define REF_CENTRAL_H
 
@@ -13,13 +13,13 @@
 
 #include "config.h"
 
-/* Takes up to `want` objects of class c from shard `shard`; *list gets the
- * head (NULL when out of memory).  Returns how many. */
-INTERNAL uint32_t central_take(unsigned shard, unsigned c, uint32_t want, void **list);
+/* Takes up to `want` objects of class c from shard `shard` into out[],
+ * each marked free; returns how many (0 when out of memory). */
+INTERNAL uint32_t central_take(unsigned shard, unsigned c, uint32_t want, void **out);
 
-/* Gives back a list of objects of class c, each to the pool that owns its
- * run; each is checked (a double or invalid free aborts naming `call`). */
-INTERNAL void central_give_back(unsigned c, void *list, const char *call);
+/* Gives back n objects of class c, each to the pool that owns its run;
+ * each is checked (a double or invalid free aborts naming `call`). */
+INTERNAL void central_give_back(unsigned c, void *const *objects, uint32_t n, const char *call);
 
 /* After a decay tick, gives back the free pages of runs that stayed sparse
  * (see central.c); cheap when there is nothing to do.  Call with no

@@ -61,7 +61,6 @@ void guard_fail(enum guard_error what, const char *call, const void *pointer)
         [GUARD_DOUBLE_FREE] = "double free detected",
         [GUARD_INVALID_POINTER] = "invalid pointer (never returned by malloc, or already given back)",
         [GUARD_INTERIOR_POINTER] = "invalid pointer (inside an object, not its start)",
-        [GUARD_CORRUPT_LINK] = "corrupted free list (a freed object was written to)",
     };
     char buf[256];
     size_t n = append(buf, 0, "allocscope_reference: ");
@@ -82,6 +81,11 @@ void guard_fail(enum guard_error what, const char *call, const void *pointer)
     ssize_t ignored = write(STDERR_FILENO, buf, n);
     (void)ignored;
     abort();
+}
+
+void guard_reject(enum guard_error what, const char *call, const void *pointer)
+{
+    guard_fail(what, call, pointer);
 }
 
 #if REF_DEBUG

@@ -11,12 +11,14 @@ struct run *run_create(void *chunk, unsigned c, unsigned shard)
     struct run *run = chunk;
     uint32_t size = (uint32_t)size_class_size(c);
     uint32_t capacity = run_capacity(c);
-    run->tag = guard_tag(run, c);
+    run->tag = guard_tag(c);
     run->objects = (char *)chunk + run_first_offset(c);
     run->area = capacity * size;
     run->object_size = size;
     run->magic = size_class_divisor_magic(c);
+    run->start_limit = size_class_start_limit(c, capacity);
     run->capacity = capacity;
+    run->first_offset = (uint16_t)run_first_offset(c);
     run->shard = (uint16_t)shard;
     run->class_index = (uint16_t)c;
     run->prev = run->next = NULL;
@@ -45,7 +47,7 @@ static void object_pages(const struct run *run, uint32_t i, unsigned *first, uns
     *last = (unsigned)((start + run->object_size - 1) >> PAGE_SHIFT);
 }
 
-uint32_t run_take(struct run *run, uint32_t want, void ***link, void **head)
+uint32_t run_take(struct run *run, uint32_t want, void **out)
 {
     uint32_t taken = 0;
     size_t words = BITMAP_WORDS(run->capacity);
@@ -55,12 +57,8 @@ uint32_t run_take(struct run *run, uint32_t want, void ***link, void **head)
         while (bits && taken < want) {
             uint32_t i = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
             bits &= bits - 1;
-            void **object = (void **)(run->objects + (size_t)i * run->object_size);
-            if (*link == head)
-                *head = object;
-            else
-                **link = guard_link_encode(object);
-            *link = object;
+            void *object = run->objects + (size_t)i * run->object_size;
+            out[taken] = object;
             *guard_mark_word(object) = guard_secret;
             if (i >= run->touched_end)
                 run->touched_end = i + 1;

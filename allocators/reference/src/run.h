@@ -30,12 +30,14 @@
 
 struct run {
     /* line 0: fixed while the run exists */
-    uintptr_t tag;         /* guard_tag(run, class index) */
+    uintptr_t tag;         /* guard_tag(class index) */
     char *objects;         /* the first object */
     uint32_t area;         /* capacity * object_size */
     uint32_t object_size;
     uint32_t magic;        /* size_class_divisor_magic */
+    uint32_t start_limit;  /* size_class_start_limit */
     uint32_t capacity;
+    uint16_t first_offset; /* objects - run */
     uint16_t shard;        /* the pool that owns the run (central.c) */
     uint16_t class_index;
 
@@ -66,28 +68,25 @@ static inline struct run *run_of(const void *object)
  * the chunk holds no run made by this process. */
 static inline uintptr_t run_class_of(const struct run *run)
 {
-    return guard_untag(run, run->tag);
+    return guard_untag(run->tag);
 }
 
-/* Whether `object` is exactly at an object boundary inside the run's
- * object area (size_class.h proves the multiply-compare divisibility test
- * exact for offsets below 2^16). */
+/* Whether `object` (inside the run's chunk) is exactly at the start of
+ * one of its objects: one multiply and one compare on its offset from the
+ * first object, taken modulo 2^16 so that a pointer into the header wraps
+ * past the object area (size_class.h proves the test exact). */
 static inline bool run_is_object_start(const struct run *run, const void *object)
 {
-    uintptr_t offset = (uintptr_t)object - (uintptr_t)run->objects;
-    return offset < run->area && (uint32_t)((uint32_t)offset * run->magic) < run->magic;
+    uint16_t offset = (uint16_t)((uintptr_t)object - run->first_offset);
+    return (uint32_t)offset * run->magic < run->start_limit;
 }
 
 /* Sets up a run of class c in a chunk; all objects free. */
 INTERNAL struct run *run_create(void *chunk, unsigned c, unsigned shard);
 
-/* Takes up to `want` free objects (lowest first) and appends them to a
- * thread-cache list: each object's first word gets the encoded link to the
- * next (written by the following append, or run_list_end), its second the
- * free mark.  *link is where the next object's encoded address goes; the
- * first object's plain address goes to *head when *link == head.
- * Returns how many were taken. */
-INTERNAL uint32_t run_take(struct run *run, uint32_t want, void ***link, void **head);
+/* Takes up to `want` free objects (lowest first) into out[], writing each
+ * one's free mark (they go to a thread cache); returns how many. */
+INTERNAL uint32_t run_take(struct run *run, uint32_t want, void **out);
 
 /* Returns `object` to its run: aborts with a message if it is not an
  * object start or is free already (a double free).  Returns true when the

@@ -93,12 +93,25 @@ static inline unsigned run_capacity(unsigned c)
     return (unsigned)((CHUNK_SIZE - run_first_offset(c)) / size_class_size(c));
 }
 
-/* ceil(2^32 / size): for any n < 2^16 (an offset inside a run),
- * (n * magic) >> 32 == n / size exactly, since the rounding error
- * n * (magic * size - 2^32) stays below 2^32 (size < 2^15). */
+/* magic = floor(2^32 / size) + 1, so e = magic * size - 2^32 is in
+ * [1, size].  For any n < 2^16 (an offset inside a run):
+ *   - (n * magic) >> 32 == n / size exactly: the error n * e / 2^32 stays
+ *     below n / 2^32 < 1 / size;
+ *   - (n * magic) mod 2^32 is q * e when n = q * size, and at least magic
+ *     otherwise (r * magic for the remainder r, with no wrap-around since
+ *     size < 2^15): so "n is an object start among the first `cap`" is the
+ *     single test (n * magic) mod 2^32 < cap * e, as magic > 2^16 > cap * e.
+ * The unit test checks both for every class and every n. */
 static inline uint32_t size_class_divisor_magic(unsigned c)
 {
-    return (uint32_t)(UINT32_MAX / size_class_size(c) + 1);
+    return (uint32_t)(((uint64_t)1 << 32) / size_class_size(c) + 1);
+}
+
+/* cap * e for a run of class c holding cap objects (see above). */
+static inline uint32_t size_class_start_limit(unsigned c, unsigned cap)
+{
+    uint64_t e = (uint64_t)size_class_divisor_magic(c) * size_class_size(c) - ((uint64_t)1 << 32);
+    return (uint32_t)(cap * e);
 }
 
 static inline uint32_t divide_by_magic(uint32_t n, uint32_t magic)
