@@ -21,12 +21,14 @@
 #include "api.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "big.h"
 #include "guard.h"
+#include "heap.h"
 #include "os.h"
 #include "run.h"
 #include "size_class.h"
@@ -80,6 +82,20 @@ static void *alloc_aligned(size_t size, size_t align)
     return big(size, align, false);
 }
 
+/* Strict build: whether p's chunk lies in the break region (fast), and
+ * whether its header may be read at all (also in a mapped region: slow). */
+static inline bool in_break_region(const struct run *run)
+{
+    uintptr_t lo = atomic_load_explicit(&heap_break_lo, memory_order_relaxed);
+    uintptr_t len = atomic_load_explicit(&heap_break_len, memory_order_relaxed);
+    return (uintptr_t)run - lo < len;
+}
+
+static inline bool header_readable(const struct run *run)
+{
+    return in_break_region(run) || heap_contains(run);
+}
+
 /* The checks every free of a small object p (not chunk-aligned) makes: the
  * run header is genuine, p is not marked free (a double free), and p is an
  * object start.  Returns the error, or -1 when p passes. */
@@ -101,6 +117,8 @@ static inline int small_pointer_error(const struct run *run, uintptr_t c, void *
 static unsigned checked_class(void *p, const char *call)
 {
     struct run *run = run_of(p);
+    if (REF_HARDENING >= 2 && UNLIKELY(!header_readable(run)))
+        guard_fail(GUARD_INVALID_POINTER, call, p);
     uintptr_t c = run_class_of(run);
     int error = small_pointer_error(run, c, p);
     if (error < 0 && UNLIKELY(!run_is_object_start(run, p)))
@@ -124,6 +142,15 @@ __attribute__((noinline)) static void release_span_or_null(void *p, const char *
     }
 }
 
+/* Strict build, a pointer outside the break region: a mapped region's,
+ * or not the allocator's at all. */
+__attribute__((noinline)) static void release_outside_break(void *p, const char *call)
+{
+    unsigned c = checked_class(p, call);
+    if (!tc_push(c, p))
+        tc_free_slow(c, p);
+}
+
 /* Every exit that is not the push is a tail call: no stack frame. */
 static inline void release(void *p, const char *call)
 {
@@ -132,6 +159,10 @@ static inline void release(void *p, const char *call)
         return;
     }
     struct run *run = run_of(p);
+    if (REF_HARDENING >= 2 && UNLIKELY(!in_break_region(run))) {
+        release_outside_break(p, call);
+        return;
+    }
     uintptr_t c = run_class_of(run);
     int error = small_pointer_error(run, c, p);
     if (UNLIKELY(error >= 0)) {
@@ -261,6 +292,8 @@ EXPORT size_t REF_NAME(malloc_usable_size)(void *p)
     if (is_span_or_null(p))
         return big_usable_size(p, "malloc_usable_size");
     struct run *run = run_of(p);
+    if (REF_HARDENING >= 2 && UNLIKELY(!header_readable(run)))
+        guard_fail(GUARD_INVALID_POINTER, "malloc_usable_size", p);
     if (UNLIKELY(run_class_of(run) >= SIZE_CLASS_COUNT))
         guard_fail(GUARD_INVALID_POINTER, "malloc_usable_size", p);
     if (UNLIKELY(!run_is_object_start(run, p)))

@@ -212,8 +212,6 @@ void central_sweep(void)
         return; /* nothing new, or another thread sweeps */
     for (unsigned i = 0; i < SHARD_COUNT * SIZE_CLASS_COUNT; i++) {
         struct class_pool *pool = &pools[0][0] + i;
-        if (!atomic_load_explicit((_Atomic(struct run *) *)&pool->sparse, memory_order_relaxed))
-            continue;
         lock_acquire(&pool->lock);
         struct run *run = pool->sparse;
         while (run) {

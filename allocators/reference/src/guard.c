@@ -61,6 +61,7 @@ void guard_fail(enum guard_error what, const char *call, const void *pointer)
         [GUARD_DOUBLE_FREE] = "double free detected",
         [GUARD_INVALID_POINTER] = "invalid pointer (never returned by malloc, or already given back)",
         [GUARD_INTERIOR_POINTER] = "invalid pointer (inside an object, not its start)",
+        [GUARD_FREE_OBJECT] = "pointer to a free object (double free, or never returned by malloc)",
     };
     char buf[256];
     size_t n = append(buf, 0, "allocscope_reference: ");

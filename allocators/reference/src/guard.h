@@ -23,6 +23,11 @@
  *   - Spans are looked up in their region's table, never by reading the
  *     memory around the pointer: a span freed twice, or a pointer into a
  *     region the allocator gave back, is reported, not a SIGSEGV.
+ *   - A pointer that is not chunk-aligned is taken for a small object and
+ *     its chunk's header is read: in the default build, a pointer into
+ *     memory the allocator never had (the stack, a global) is refused when
+ *     the header reads as garbage, or crashes if that address is unmapped,
+ *     as in glibc; the strict build first checks the address range.
  */
 #ifndef REF_GUARD_H
 #define REF_GUARD_H
@@ -35,8 +40,9 @@
  *   1 (default)  header tags, free marks, and a 16-byte alignment test at
  *                every free; an object's exact boundary is checked when it
  *                returns to its run (see below);
- *   2 (strict)   also the exact object-boundary test at every free
- *                (cmake -DALLOCSCOPE_REF_STRICT=ON);
+ *   2 (strict)   also the exact object-boundary test at every free, and
+ *                no header is read before the pointer is known to lie in
+ *                the allocator's memory (cmake -DALLOCSCOPE_REF_STRICT=ON);
  *   0            none of them: only to measure what they cost
  *                (bench/hardening_cost.sh).
  * Runs check returning objects exactly at every level. */
@@ -71,6 +77,7 @@ enum guard_error {
     GUARD_DOUBLE_FREE,     /* the object is already free */
     GUARD_INVALID_POINTER, /* not a pointer this allocator returned */
     GUARD_INTERIOR_POINTER, /* inside an object, not at its start */
+    GUARD_FREE_OBJECT,     /* free in its run: a double free, or never allocated */
 };
 
 /* Writes "allocscope_reference: WHAT in CALL(POINTER)" to stderr and

@@ -11,6 +11,7 @@
 #include "heap_internal.h"
 
 #include "debug.h"
+#include "os.h"
 
 void region_mark_free(struct region *r, size_t index, size_t count, bool dirty)
 {
@@ -23,6 +24,7 @@ void region_mark_free(struct region *r, size_t index, size_t count, bool dirty)
         bitmap_set_range(r->young_map, index, count);
         r->dirty_count += count;
         heap.dirty_total += count;
+        heap.last_release_ms = os_now_ms();
     }
     if (index < r->hint)
         r->hint = index;

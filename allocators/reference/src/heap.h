@@ -31,6 +31,13 @@ INTERNAL size_t heap_span_free(void *p, bool *was_free);
  * break to move).  *zeroed: the added chunks read as zero. */
 INTERNAL bool heap_span_resize(void *p, size_t count, size_t new_count, bool *zeroed);
 
+/* The break region's extent, [lo, lo + len), for the strict build's check
+ * that a pointer lies in the allocator's memory before its header is read
+ * (relaxed atomics: exact for any pointer the allocator handed out). */
+extern INTERNAL _Atomic uintptr_t heap_break_lo, heap_break_len;
+/* Whether the chunk at p lies in one of the heap's regions (slow). */
+INTERNAL bool heap_contains(const void *p);
+
 /* How many decay steps have run (a clock for central_sweep). */
 INTERNAL uint64_t heap_decay_ticks(void);
 

@@ -51,6 +51,7 @@ struct heap_state {
     struct region *break_region; /* NULL until the break first grows */
     uint64_t break_retry_ms;     /* after a failed growth, when to try again */
     uint64_t last_tick_ms;
+    uint64_t last_release_ms;    /* when chunks were last freed */
     _Atomic uint64_t decay_ticks;
     size_t trim_keep;            /* free top chunks kept below the break */
     size_t large_keep;           /* longest span kept resident when freed */

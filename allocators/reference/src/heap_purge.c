@@ -6,7 +6,8 @@
  *   1. lowers the break past the free top of the break region, keeping
  *      `trim_keep` chunks (hysteresis) and any young chunk;
  *   2. gives back, with MADV_DONTNEED, every dirty chunk that is not young
- *      (it has been free for a whole interval);
+ *      (it has been free for a whole interval) - every dirty chunk, if
+ *      nothing was freed for a whole interval (a process gone quiet);
  *   3. makes every remaining dirty chunk old (not young);
  *   4. unmaps mapped regions that were wholly free at two steps in a row.
  * So memory freed and reused within an interval never faults again, and
@@ -98,13 +99,13 @@ static void trim_break(size_t keep, bool skip_young)
     heap.trimmed_chunks += drop;
 }
 
-static void decay_step(void)
+static void decay_step(bool quiet)
 {
-    trim_break(heap.trim_keep, true);
+    trim_break(heap.trim_keep, !quiet);
     for (size_t k = heap.region_count; k-- > 0;) {
         struct region *r = heap.sorted[k];
         if (r->dirty_count)
-            purge_region(r, true);
+            purge_region(r, !quiet);
         memset(r->young_map, 0, BITMAP_WORDS(r->top) * sizeof(uint64_t));
         if (!r->is_break && r->free_count == r->top - r->first_usable && ++r->idle_ticks >= 2)
             region_unmap(r); /* sorted[k] goes; the loop runs downwards */
@@ -118,7 +119,7 @@ void purge_maybe_tick(void)
     if (now - heap.last_tick_ms < DECAY_MS)
         return;
     heap.last_tick_ms = now;
-    decay_step();
+    decay_step(now - heap.last_release_ms >= DECAY_MS);
     atomic_fetch_add_explicit(&heap.decay_ticks, 1, memory_order_relaxed);
 }
 

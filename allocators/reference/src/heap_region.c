@@ -37,6 +37,15 @@ struct region *region_of(const void *p)
     return (const char *)p < region_chunk(r, r->top) ? r : NULL;
 }
 
+bool heap_contains(const void *p)
+{
+    lock_acquire(&heap.lock);
+    struct region *r = region_of(p);
+    bool inside = r && region_index(r, p) >= r->first_usable;
+    lock_release(&heap.lock);
+    return inside;
+}
+
 static void sorted_insert(struct region *r)
 {
     size_t at = heap.region_count;
@@ -58,10 +67,16 @@ static void sorted_remove(struct region *r)
     heap.region_count--;
 }
 
+_Atomic uintptr_t heap_break_lo, heap_break_len;
+
 void region_resized(struct region *r, size_t new_top)
 {
     heap.total_chunks = heap.total_chunks - r->top + new_top;
     r->top = new_top;
+    if (r->is_break) {
+        atomic_store_explicit(&heap_break_lo, (uintptr_t)r->base, memory_order_relaxed);
+        atomic_store_explicit(&heap_break_len, new_top * CHUNK_SIZE, memory_order_relaxed);
+    }
     if (heap.total_chunks > heap.peak_chunks)
         heap.peak_chunks = heap.total_chunks;
 }
@@ -126,6 +141,7 @@ static size_t grow_break(size_t count, size_t align)
         heap.break_retry_ms = os_now_ms() + DECAY_MS;
         return BITMAP_NONE;
     }
+    region_resized(r, new_top);
     region_mark_free(r, first_fresh, new_top - first_fresh, false); /* fresh: reads as zero */
     if (huge) {
         size_t from = first_fresh * CHUNK_SIZE > HUGE_START ? first_fresh : HUGE_START / CHUNK_SIZE;
@@ -133,7 +149,6 @@ static size_t grow_break(size_t count, size_t align)
         if (a < b)
             os_want_huge_pages(a, (size_t)(b - a));
     }
-    region_resized(r, new_top);
     return start;
 }
 
@@ -145,8 +160,9 @@ bool region_grow_break_to(size_t end)
     char *cur = os_break_current();
     if (cur != region_chunk(r, r->top) || !os_break_move(cur, region_chunk(r, end) - cur))
         return false;
-    region_mark_free(r, r->top, end - r->top, false);
+    size_t old_top = r->top;
     region_resized(r, end);
+    region_mark_free(r, old_top, end - old_top, false);
     return true;
 }
 

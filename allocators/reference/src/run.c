@@ -90,7 +90,7 @@ bool run_put(struct run *run, void *object, const char *call)
     REF_ASSERT((size_t)i * run->object_size == offset && i < run->capacity);
     uint64_t bit = (uint64_t)1 << (i % 64);
     if (UNLIKELY(run->free_bits[i / 64] & bit))
-        guard_fail(GUARD_DOUBLE_FREE, call, object);
+        guard_fail(GUARD_FREE_OBJECT, call, object);
     run->free_bits[i / 64] |= bit;
     if (i / 64 < run->scan_word)
         run->scan_word = i / 64;
