@@ -14,7 +14,7 @@ packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev
 if [[ "${1:-}" == "--tests" ]]; then
     # Real programs run under the reference allocator, SVG checks, the
     # report opened in a headless browser.
-    packages+=(python3 git coreutils libxml2-utils chromium valgrind)
+    packages+=(python3 git coreutils libxml2-utils chromium valgrind xz-utils)
 fi
 
 missing=()
