@@ -85,7 +85,7 @@
  * TCACHE_MIN_OBJECTS and at most TCACHE_MAX_OBJECTS objects); every
  * TCACHE_GC_EVENTS refills/flushes a thread halves the bins it did not
  * refill or flush since the last time (idle bins drain). */
-#define TCACHE_BYTES_PER_CLASS ((size_t)8192)
+#define TCACHE_BYTES_PER_CLASS ((size_t)4096)
 #define TCACHE_MIN_OBJECTS 4u
 #define TCACHE_MAX_OBJECTS 128u
 #define TCACHE_GC_EVENTS 64u
