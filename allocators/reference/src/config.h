@@ -80,6 +80,7 @@
  * (until it fills past half again): partly used runs of a shrunken heap do
  * not pin memory. */
 #define RUN_SPARSE_FRACTION 4u
+#define RUN_PURGE_MIN_PAGES 4 /* fewer wholly free pages are not worth a purge */
 
 /* Thread caches: bytes of objects kept per size class (at least
  * TCACHE_MIN_OBJECTS and at most TCACHE_MAX_OBJECTS objects); every

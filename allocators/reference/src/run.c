@@ -125,20 +125,28 @@ void run_purge_sparse(struct run *run)
     /* pages wholly past the header and inside the touched object area */
     unsigned first_page = (unsigned)(((uintptr_t)&run->free_bits[BITMAP_WORDS(run->capacity)] -
                                       (uintptr_t)run + PAGE_SIZE - 1) >> PAGE_SHIFT);
-    unsigned run_start = 0, run_length = 0;
-    for (unsigned p = first_page; p <= PAGES_PER_CHUNK; p++) {
+    uint16_t free_pages = 0;
+    for (unsigned p = first_page; p < PAGES_PER_CHUNK; p++) {
         uintptr_t start = (uintptr_t)p << PAGE_SHIFT, end = start + PAGE_SIZE;
-        bool purge = p < PAGES_PER_CHUNK && end > first_object && start < touched &&
-                     !(run->purged_pages & (1u << p)) && page_is_free(run, start, end);
-        if (purge) {
-            if (!run_length)
-                run_start = p;
-            run_length++;
-            run->purged_pages |= (uint16_t)(1u << p);
-        } else if (run_length) {
-            os_decommit((char *)run + ((uintptr_t)run_start << PAGE_SHIFT), (size_t)run_length << PAGE_SHIFT);
-            run_length = 0;
+        if (end > first_object && start < touched && !(run->purged_pages & (1u << p)) &&
+            page_is_free(run, start, end))
+            free_pages |= (uint16_t)(1u << p);
+    }
+    /* a system call (and, in a huge page, splitting it) costs more than a
+     * few pages are worth */
+    if (__builtin_popcount(free_pages) < RUN_PURGE_MIN_PAGES)
+        return;
+    run->purged_pages |= free_pages;
+    for (unsigned p = first_page; p < PAGES_PER_CHUNK;) {
+        if (!(free_pages & (1u << p))) {
+            p++;
+            continue;
         }
+        unsigned q = p;
+        while (q < PAGES_PER_CHUNK && (free_pages & (1u << q)))
+            q++;
+        os_decommit((char *)run + ((uintptr_t)p << PAGE_SHIFT), (size_t)(q - p) << PAGE_SHIFT);
+        p = q;
     }
 }
 
