@@ -12,7 +12,7 @@
 #   mt-churn    churn_bench, 2 threads, 10M ops each                  (Mops/s)
 #   st-rss      churn_bench, 1 thread, 3M ops, 500k live, 16-512 B    (peak RSS)
 #   st-mixed    churn_bench, 1 thread, 2M ops, 20k live, 16-32768 B   (Mops/s)
-#   bigblock    bigblock_bench, 300 blocks of 5-25 MiB, one at a time (seconds)
+#   bigblock    bigblock_bench, 150 blocks of 5-25 MiB, one at a time (seconds)
 #   growshrink  grow_shrink_bench, 8 threads x 10 rounds of 16 MiB   (seconds)
 set -u
 build=${1:?usage: run_bench.sh BUILD_DIR [REPS] [CONFIG...]}
@@ -31,7 +31,7 @@ declare -A command=(
     [mt-churn]="allocscope_reference_bench -t 2 -n 10000000 -w 10000 -s 16 -S 512"
     [st-rss]="allocscope_reference_bench -t 1 -n 3000000 -w 500000 -s 16 -S 512"
     [st-mixed]="allocscope_reference_bench -t 1 -n 2000000 -w 20000 -s 16 -S 32768"
-    [bigblock]="allocscope_reference_bigblock_bench -n 300"
+    [bigblock]="allocscope_reference_bigblock_bench -n 150"
     [growshrink]="allocscope_reference_grow_shrink_bench -t 8 -R 10 -b 16"
 )
 configs=("$@")
