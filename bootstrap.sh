@@ -24,8 +24,9 @@ for arg in "$@"; do
         # report opened in a headless browser, strace as the program break's
         # witness, clang with libFuzzer (libclang-rt) for the fuzz tests,
         # util-linux's unshare for the full-filesystem test.
+        # xz -T2 is the multi-threaded real program of the reference tests.
         packages+=(python3 git coreutils libxml2-utils chromium valgrind strace clang
-                   libclang-rt-14-dev util-linux) ;;
+                   libclang-rt-14-dev util-linux xz-utils) ;;
     --programs)
         packages+=(python3 redis-server time) ;;
     *)

@@ -1,9 +1,10 @@
 #!/bin/bash
 # real_programs.sh - runs a real program with and without the reference
-# allocator preloaded and requires identical output and exit status.
+# allocator preloaded and requires identical output, exit status 0 and some
+# output from both (two identical crashes are a failure, not a pass).
 #
 #   real_programs.sh LIBRARY PROGRAM WORKDIR
-#   PROGRAM: python | sort | git | gnuplot | cmake
+#   PROGRAM: python | sort | git | gnuplot | cmake | xz
 #
 # A program that is not installed fails the test (with the Debian package to
 # install); it never passes silently.
@@ -26,7 +27,8 @@ require() {
 }
 
 # same LABEL COMMAND...: runs COMMAND in two fresh directories, without and
-# with the allocator, and compares stdout and exit status.
+# with the allocator, and compares stdout and exit status; both runs must
+# exit 0 and print something.
 same() {
     local label=$1; shift
     mkdir -p "$work/glibc" "$work/reference"
@@ -34,9 +36,16 @@ same() {
     local status_glibc=$?
     (cd "$work/reference" && export LD_PRELOAD="$lib" && "$@") > "$work/$label.reference.out" 2> "$work/$label.reference.err"
     local status_reference=$?
-    if [ $status_glibc -ne $status_reference ]; then
+    if [ $status_glibc -ne 0 ]; then
+        cat "$work/$label.glibc.err" >&2
+        fail "$label: exit status $status_glibc without the reference allocator (the test itself is broken)"
+    fi
+    if [ $status_reference -ne 0 ]; then
         cat "$work/$label.reference.err" >&2
-        fail "$label: exit status $status_reference with the reference allocator, $status_glibc without"
+        fail "$label: exit status $status_reference with the reference allocator"
+    fi
+    if [ ! -s "$work/$label.glibc.out" ]; then
+        fail "$label: no output without the reference allocator (the test itself is broken)"
     fi
     if ! cmp -s "$work/$label.glibc.out" "$work/$label.reference.out"; then
         diff "$work/$label.glibc.out" "$work/$label.reference.out" | head -20 >&2
@@ -118,6 +127,20 @@ cmake)
     require /usr/bin/cmake cmake
     same cmake-version /usr/bin/cmake --version
     same cmake-capabilities /usr/bin/cmake -E capabilities
+    ;;
+xz)
+    # multi-threaded: xz -T2 compresses (and decompresses) independent blocks
+    # in two worker threads, each allocating its own multi-megabyte encoder
+    # state; output is byte-identical for a fixed thread count and block size
+    require /usr/bin/xz xz-utils
+    awk 'BEGIN { srand(11); for (i = 0; i < 120000; i++)
+                   printf "%d,%s,%d\n", i, substr("abcdefghijklmnopqrstuvwxyz", 1 + int(rand() * 20), 1 + int(rand() * 7)), int(rand() * 1e6) }' \
+        > "$work/input.csv" || fail "cannot generate the input"
+    [ "$(stat -c %s "$work/input.csv")" -gt 2000000 ] || fail "input too small for several xz blocks"
+    xz -T2 --block-size=512KiB -3 -c "$work/input.csv" > "$work/input.csv.xz" || fail "cannot make the compressed input"
+    same xz-compress-threads sh -c "/usr/bin/xz -T2 --block-size=512KiB -3 -c '$work/input.csv' | sha256sum"
+    same xz-decompress-threads sh -c "/usr/bin/xz -T2 -d -c '$work/input.csv.xz' | sha256sum"
+    same xz-list /usr/bin/xz -T2 --robot --list "$work/input.csv.xz"
     ;;
 *)
     fail "unknown program $program"

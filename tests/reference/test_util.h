@@ -58,6 +58,21 @@ static inline void check_expected_allocator(void)
     printf("malloc served by %s\n", lib);
 }
 
+/* With ALLOCSCOPE_EXPECT_DEBUG=1 (the debug build is preloaded): fails the
+ * test unless the allocator's invariant assertions really ran. */
+static inline void check_debug_checks_ran(void)
+{
+    const char *want = getenv("ALLOCSCOPE_EXPECT_DEBUG");
+    if (!want || strcmp(want, "1") != 0)
+        return;
+    unsigned long (*checks)(void) =
+        (unsigned long (*)(void))dlsym(RTLD_DEFAULT, "allocscope_reference_debug_checks");
+    unsigned long n = checks ? checks() : 0;
+    if (n == 0)
+        FATAL("expected the debug build of the reference allocator: no invariant checks ran");
+    printf("%lu invariant checks ran in the allocator\n", n);
+}
+
 static inline uint64_t mix64(uint64_t x)
 {
     x ^= x >> 33;
@@ -111,6 +126,7 @@ static inline size_t rss_bytes(void)
 
 static inline int test_finish(const char *name)
 {
+    check_debug_checks_ran();
     if (test_failures) {
         fprintf(stderr, "%s: %d check(s) failed\n", name, test_failures);
         return 1;

@@ -94,10 +94,55 @@ size_t bitmap_find_set_run(const uint64_t *map, size_t from, size_t limit, size_
     return BITMAP_NONE;
 }
 
+size_t bitmap_find_set_run_aligned(const uint64_t *map, size_t from, size_t limit, size_t count,
+                                   size_t align, size_t phase)
+{
+    size_t i = bitmap_find_set(map, from, limit);
+    while (i != BITMAP_NONE) {
+        i = ((i + phase + align - 1) & ~(align - 1)) - phase; /* next aligned index */
+        if (i >= limit || count > limit - i)
+            return BITMAP_NONE;
+        size_t gap = bitmap_find_clear(map, i, i + count);
+        if (gap == BITMAP_NONE)
+            return i;
+        i = bitmap_find_set(map, gap + 1, limit);
+    }
+    return BITMAP_NONE;
+}
+
+size_t bitmap_find_best_run(const uint64_t *map, size_t from, size_t limit, size_t count, size_t align,
+                            size_t phase)
+{
+    size_t best = BITMAP_NONE, best_length = SIZE_MAX;
+    size_t i = bitmap_find_set(map, from, limit);
+    while (i != BITMAP_NONE) {
+        size_t end = bitmap_find_clear(map, i, limit);
+        if (end == BITMAP_NONE)
+            end = limit;
+        size_t start = ((i + phase + align - 1) & ~(align - 1)) - phase;
+        if (start < end && end - start >= count && end - start < best_length) {
+            best = start;
+            best_length = end - start;
+            if (best_length == count)
+                break; /* cannot do better */
+        }
+        i = end < limit ? bitmap_find_set(map, end, limit) : BITMAP_NONE;
+    }
+    return best;
+}
+
 size_t bitmap_set_run_before(const uint64_t *map, size_t end)
 {
     size_t n = 0;
-    while (n < end && bitmap_test(map, end - 1 - n))
-        n++;
+    while (end > 0) {
+        size_t w = (end - 1) / 64;
+        unsigned used = (unsigned)((end - 1) % 64) + 1; /* bits of word w below end */
+        uint64_t bits = used == 64 ? map[w] : map[w] & (((uint64_t)1 << used) - 1);
+        uint64_t clear = ~bits & (used == 64 ? ~(uint64_t)0 : (((uint64_t)1 << used) - 1));
+        if (clear) /* the highest clear bit below end stops the run */
+            return n + (used - 1 - (63u - (unsigned)__builtin_clzll(clear)));
+        n += used;
+        end -= used;
+    }
     return n;
 }

@@ -34,6 +34,18 @@ size_t bitmap_find_last_set(const uint64_t *map, size_t limit);
 /* First i >= from with bits [i, i + count) all set and i + count <= limit. */
 size_t bitmap_find_set_run(const uint64_t *map, size_t from, size_t limit, size_t count);
 
+/* First i >= from with (i + phase) % align == 0 (align a power of two) and
+ * bits [i, i + count) all set, i + count <= limit. */
+size_t bitmap_find_set_run_aligned(const uint64_t *map, size_t from, size_t limit, size_t count,
+                                   size_t align, size_t phase);
+
+/* Best fit: among the maximal runs of set bits in [from, limit), the one
+ * with the fewest bits from its first index i with (i + phase) % align == 0
+ * to its end, at least `count` of them (the lowest on a tie); returns that
+ * i, or BITMAP_NONE. */
+size_t bitmap_find_best_run(const uint64_t *map, size_t from, size_t limit, size_t count, size_t align,
+                            size_t phase);
+
 /* Number of consecutive set bits ending at bit end - 1 (0 if it is clear). */
 size_t bitmap_set_run_before(const uint64_t *map, size_t end);
 

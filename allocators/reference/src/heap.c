@@ -1,259 +1,279 @@
-/* heap.c - the chunk heap: whole chunks from the program break.
+/* heap.c - taking chunks for runs and spans, and giving them back (the
+ * regions and their invariants: heap_internal.h).
  *
- * The heap is the address range [base, base + top * CHUNK_SIZE) that this
- * allocator added to the break, described by two bitmaps with one bit per
- * chunk.  Invariants (all under heap.lock):
- *   - a chunk below top is exactly one of
- *       in use:  both bits clear; a run or span header sits at its start;
- *       free:    free bit set; its dirty bit is set when its pages may still
- *                be resident, clear when they read as zero (never touched,
- *                or given back with MADV_DONTNEED);
- *       foreign: both bits clear, never handed out: break space that some
- *                other caller of sbrk took between two of our growths;
- *   - dirty implies free; free_count and dirty_count are the bit counts;
- *   - no free bit lies below `hint`;
- *   - the break is base + top * CHUNK_SIZE unless someone else moved it;
- *     we only move it when it is where we left it (os_break_move checks).
- * Freed chunks stay dirty (cheap to reuse: no page faults) until more than
- * dirty_limit are; then the free chunks at the top go back by lowering the
- * break, and the highest dirty ones with MADV_DONTNEED until half the limit
- * is left (malloc_trim: all of them).
- * Allocation prefers a dirty chunk, then the lowest free run (first fit,
- * which keeps the top free so the break can come down), then growth.
- * When the break cannot move, chunks come from mmap instead ("fallback");
- * those are unmapped when freed and never enter the bitmaps.
+ * Placement: a request takes free chunks that are still dirty (resident:
+ * no page faults) if a long enough run of them exists anywhere, the break
+ * region first; otherwise the lowest free run (first fit keeps the top of
+ * the break free, so it can come down); otherwise the break grows, or a
+ * new mapped region is made.  Freed chunks become dirty and "young"; the
+ * decay step (heap_purge.c) gives back those that stay unused.
  */
-#include "heap.h"
+#include "heap_internal.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdint.h>
-
-#include "bitmap.h"
+#include "debug.h"
 #include "os.h"
 
-static struct {
-    pthread_mutex_t lock;
-    char *base;         /* CHUNK_SIZE-aligned; NULL until the first growth */
-    size_t top;         /* chunks [0, top) lie in our part of the break */
-    size_t hint;        /* no free bit below this index */
-    size_t free_count;
-    size_t dirty_count;
-    size_t dirty_limit;
-    bool break_unusable; /* someone lowered the break into the heap */
-} heap = {
-    .lock = PTHREAD_MUTEX_INITIALIZER,
-    .dirty_limit = DIRTY_LIMIT_DEFAULT_CHUNKS,
-};
-
-static uint64_t free_map[BITMAP_WORDS(HEAP_MAX_CHUNKS)];
-static uint64_t dirty_map[BITMAP_WORDS(HEAP_MAX_CHUNKS)];
-static _Atomic size_t fallback_bytes;
-
-static char *chunk_address(size_t index)
+void region_mark_free(struct region *r, size_t index, size_t count, bool dirty)
 {
-    return heap.base + index * CHUNK_SIZE;
-}
-
-static void mark_free(size_t index, size_t count, bool dirty)
-{
-    bitmap_set_range(free_map, index, count);
-    heap.free_count += count;
+    REF_ASSERT(index >= r->first_usable && index + count <= r->top);
+    REF_ASSERT(bitmap_count_range(r->free_map, index, count) == 0);
+    bitmap_set_range(r->free_map, index, count);
+    r->free_count += count;
     if (dirty) {
-        bitmap_set_range(dirty_map, index, count);
-        heap.dirty_count += count;
+        bitmap_set_range(r->dirty_map, index, count);
+        bitmap_set_range(r->young_map, index, count);
+        r->dirty_count += count;
+        heap.dirty_total += count;
+        heap.last_release_ms = os_now_ms();
     }
-    if (index < heap.hint)
-        heap.hint = index;
+    if (index < r->hint)
+        r->hint = index;
 }
 
-/* Takes free chunks [index, index + count) into use. */
-static void take(size_t index, size_t count, bool *zeroed)
+void region_take(struct region *r, size_t index, size_t count, bool *zeroed)
 {
-    size_t dirty = bitmap_count_range(dirty_map, index, count);
-    bitmap_clear_range(free_map, index, count);
-    bitmap_clear_range(dirty_map, index, count);
-    heap.free_count -= count;
-    heap.dirty_count -= dirty;
+    REF_ASSERT(bitmap_count_range(r->free_map, index, count) == count);
+    size_t dirty = bitmap_count_range(r->dirty_map, index, count);
+    bitmap_clear_range(r->free_map, index, count);
+    if (dirty) {
+        bitmap_clear_range(r->dirty_map, index, count);
+        bitmap_clear_range(r->young_map, index, count);
+        r->dirty_count -= dirty;
+        heap.dirty_total -= dirty;
+    }
+    r->free_count -= count;
+    r->idle_ticks = 0;
     *zeroed = dirty == 0;
 }
 
-static size_t find_free(size_t count)
+/* A run of `count` free chunks (all dirty if dirty_only), aligned to
+ * `align` chunks, in any region: the break region first.  One chunk (a
+ * run) takes the lowest; a span takes the best fit, which keeps big free
+ * runs whole for big spans. */
+static struct region *find_free(size_t count, size_t align, bool dirty_only, size_t *index)
 {
-    size_t first = bitmap_find_set(free_map, heap.hint, heap.top);
-    heap.hint = first == BITMAP_NONE ? heap.top : first;
-    if (count == 1 && heap.dirty_count > 0) {
-        size_t i = bitmap_find_set(dirty_map, heap.hint, heap.top);
-        if (i != BITMAP_NONE)
-            return i;
+    for (size_t k = 0; k <= heap.region_count; k++) {
+        struct region *r = k == 0 ? heap.break_region : heap.sorted[k - 1];
+        if (!r || (k > 0 && r == heap.break_region))
+            continue;
+        if ((dirty_only ? r->dirty_count : r->free_count) < count)
+            continue;
+        size_t first = bitmap_find_set(r->free_map, r->hint, r->top);
+        r->hint = first == BITMAP_NONE ? r->top : first;
+        const uint64_t *map = dirty_only ? r->dirty_map : r->free_map;
+        size_t phase = ((uintptr_t)r->base >> CHUNK_SHIFT) & (align - 1);
+        size_t i = count == 1 && align == 1 ? bitmap_find_set(map, r->hint, r->top)
+                                            : bitmap_find_best_run(map, r->hint, r->top, count, align, phase);
+        if (i != BITMAP_NONE) {
+            *index = i;
+            return r;
+        }
     }
-    return bitmap_find_set_run(free_map, heap.hint, heap.top, count);
+    return NULL;
 }
 
-/* Moves the break so that `count` free chunks start at the returned index
- * (reusing free chunks at the top), or returns BITMAP_NONE. */
-static size_t grow(size_t count)
+static unsigned long operations; /* debug builds: full checks every 64 */
+
+static void *alloc_locked(size_t count, size_t align, bool *zeroed, struct region **region,
+                          size_t *index)
 {
-    if (heap.break_unusable)
-        return BITMAP_NONE;
-    char *cur = os_break_current();
-    if (!cur)
-        return BITMAP_NONE;
-    if (!heap.base)
-        heap.base = (char *)align_up((uintptr_t)cur, CHUNK_SIZE);
-    char *end = chunk_address(heap.top);
-    size_t start;
-    if (cur == end) {
-        start = heap.top - bitmap_set_run_before(free_map, heap.top);
-    } else if (cur > end) { /* foreign growth: skip the hole */
-        start = (align_up((uintptr_t)cur, CHUNK_SIZE) - (uintptr_t)heap.base) / CHUNK_SIZE;
-    } else if (heap.top == 0) { /* first growth: pad up to base */
-        start = 0;
-    } else {
-        heap.break_unusable = true;
-        return BITMAP_NONE;
-    }
-    size_t new_top = start + count;
-    if (new_top > HEAP_MAX_CHUNKS)
-        return BITMAP_NONE;
-    if (!os_break_move(cur, chunk_address(new_top) - cur))
-        return BITMAP_NONE;
-    size_t first_new = start > heap.top ? start : heap.top;
-    mark_free(first_new, new_top - first_new, false); /* fresh: reads as zero */
-    heap.top = new_top;
-    return start;
+    purge_maybe_tick();
+    struct region *r = find_free(count, align, true, index);
+    if (!r)
+        r = find_free(count, align, false, index);
+    if (!r)
+        r = region_grow(count, align, index);
+    if (!r)
+        return NULL;
+    region_take(r, *index, count, zeroed);
+    *region = r;
+    if (REF_DEBUG && ++operations % 64 == 0)
+        heap_check_invariants();
+    return region_chunk(r, *index);
 }
 
-void *heap_alloc_chunks(size_t count, bool *zeroed, bool *from_mmap)
+void *heap_alloc_chunk(bool *zeroed)
 {
-    pthread_mutex_lock(&heap.lock);
-    size_t index = find_free(count);
-    if (index == BITMAP_NONE)
-        index = grow(count);
-    if (index != BITMAP_NONE) {
-        take(index, count, zeroed);
-        char *p = chunk_address(index);
-        pthread_mutex_unlock(&heap.lock);
-        *from_mmap = false;
-        return p;
-    }
-    pthread_mutex_unlock(&heap.lock);
-
-    void *p = os_map_aligned(count * CHUNK_SIZE, CHUNK_SIZE, 0);
-    if (p) {
-        atomic_fetch_add_explicit(&fallback_bytes, count * CHUNK_SIZE, memory_order_relaxed);
-        *zeroed = true;
-        *from_mmap = true;
-    }
+    struct region *r;
+    size_t index;
+    lock_acquire(&heap.lock);
+    void *p = alloc_locked(1, 1, zeroed, &r, &index);
+    lock_release(&heap.lock);
     return p;
 }
 
-/* Gives free chunks back until at most `keep` dirty ones remain: first the
- * free top of the heap (the break comes down), then the highest dirty
- * chunks (MADV_DONTNEED).  Allocation prefers the lowest dirty chunks, so
- * those are the ones worth keeping. */
-static size_t purge_locked(size_t keep)
+void heap_release_chunk(void *chunk)
 {
-    size_t released = 0;
-    if (!heap.base)
-        return 0;
-    size_t at_top = bitmap_set_run_before(free_map, heap.top);
-    if (at_top && os_break_move(chunk_address(heap.top), -(intptr_t)(at_top * CHUNK_SIZE))) {
-        bool ignored;
-        take(heap.top - at_top, at_top, &ignored);
-        heap.top -= at_top;
-        released += at_top * CHUNK_SIZE;
-    }
-    size_t end = heap.top;
-    while (heap.dirty_count > keep) {
-        size_t last = bitmap_find_last_set(dirty_map, end);
-        if (last == BITMAP_NONE)
-            break;
-        size_t run = bitmap_set_run_before(dirty_map, last + 1);
-        size_t start = last + 1 - run;
-        os_decommit(chunk_address(start), run * CHUNK_SIZE);
-        bitmap_clear_range(dirty_map, start, run);
-        heap.dirty_count -= run;
-        released += run * CHUNK_SIZE;
-        end = start;
-    }
-    return released;
+    lock_acquire(&heap.lock);
+    struct region *r = region_of(chunk);
+    REF_ASSERT(r != NULL && r->span_length[region_index(r, chunk)] == 0);
+    region_mark_free(r, region_index(r, chunk), 1, true);
+    purge_maybe_tick();
+    purge_enforce_cap();
+    lock_release(&heap.lock);
 }
 
-void heap_release_chunks(void *base, size_t count, bool from_mmap)
+void *heap_span_alloc(size_t count, size_t align, bool *zeroed)
 {
-    if (from_mmap) {
-        os_unmap(base, count * CHUNK_SIZE);
-        atomic_fetch_sub_explicit(&fallback_bytes, count * CHUNK_SIZE, memory_order_relaxed);
-        return;
+    if (count > UINT32_MAX)
+        return NULL;
+    struct region *r;
+    size_t index;
+    lock_acquire(&heap.lock);
+    void *p = alloc_locked(count, align, zeroed, &r, &index);
+    if (p) {
+        r->span_length[index] = (uint32_t)count;
+        heap.spans++;
+        heap.span_chunks += count;
     }
-    pthread_mutex_lock(&heap.lock);
-    mark_free((size_t)((char *)base - heap.base) / CHUNK_SIZE, count, true);
-    if (heap.dirty_count > heap.dirty_limit)
-        purge_locked(heap.dirty_limit / 2);
-    pthread_mutex_unlock(&heap.lock);
+    lock_release(&heap.lock);
+    return p;
 }
 
-bool heap_extend_chunks(void *base, size_t count, size_t new_count, bool *zeroed)
+/* The region and index of the span starting at p, or NULL. */
+static struct region *span_at(const void *p, size_t *index)
 {
-    pthread_mutex_lock(&heap.lock);
-    size_t end = (size_t)((char *)base - heap.base) / CHUNK_SIZE + count;
-    size_t extra = new_count - count;
+    if (((uintptr_t)p & CHUNK_MASK) != 0)
+        return NULL;
+    struct region *r = region_of(p);
+    if (!r)
+        return NULL;
+    *index = region_index(r, p);
+    return *index >= r->first_usable && r->span_length[*index] != 0 ? r : NULL;
+}
+
+size_t heap_span_length(const void *p)
+{
+    size_t index, length = 0;
+    lock_acquire(&heap.lock);
+    struct region *r = span_at(p, &index);
+    if (r)
+        length = r->span_length[index];
+    lock_release(&heap.lock);
+    return length;
+}
+
+size_t heap_span_free(void *p, bool *was_free)
+{
+    size_t index, length = 0;
+    lock_acquire(&heap.lock);
+    struct region *r = span_at(p, &index);
+    if (r) {
+        length = r->span_length[index];
+        r->span_length[index] = 0;
+        heap.spans--;
+        heap.span_chunks -= length;
+        region_mark_free(r, index, length, true);
+        if (length > heap.large_keep) { /* larger than any before: give back now */
+            purge_range(r, index, length);
+            if (!heap.large_keep_fixed)
+                heap.large_keep = length < LARGE_KEEP_MAX / CHUNK_SIZE ? length : LARGE_KEEP_MAX / CHUNK_SIZE;
+        }
+        purge_maybe_tick();
+        purge_enforce_cap();
+    } else {
+        r = ((uintptr_t)p & CHUNK_MASK) == 0 ? region_of(p) : NULL;
+        *was_free = r && bitmap_test(r->free_map, region_index(r, p));
+    }
+    lock_release(&heap.lock);
+    return length;
+}
+
+bool heap_span_resize(void *p, size_t count, size_t new_count, bool *zeroed)
+{
+    size_t index;
     bool ok = false;
-    if (end + extra <= heap.top) {
-        ok = bitmap_count_range(free_map, end, extra) == extra;
-    } else if (bitmap_count_range(free_map, end, heap.top - end) == heap.top - end) {
-        /* everything after the block is free: growing starts right at end
-         * unless a foreign sbrk left a hole */
-        size_t start = grow(extra);
-        ok = start == end;
+    if (new_count > UINT32_MAX)
+        return false;
+    lock_acquire(&heap.lock);
+    struct region *r = span_at(p, &index);
+    REF_ASSERT(r != NULL && r->span_length[index] == count);
+    if (new_count < count) {
+        region_mark_free(r, index + new_count, count - new_count, true);
+        ok = true;
+    } else {
+        size_t end = index + count, extra = new_count - count;
+        if (end + extra <= r->top)
+            ok = bitmap_count_range(r->free_map, end, extra) == extra;
+        else if (r->is_break && bitmap_count_range(r->free_map, end, r->top - end) == r->top - end)
+            ok = region_grow_break_to(index + new_count);
+        if (ok)
+            region_take(r, end, extra, zeroed);
     }
-    if (ok)
-        take(end, extra, zeroed);
-    pthread_mutex_unlock(&heap.lock);
+    if (ok) {
+        r->span_length[index] = (uint32_t)new_count;
+        heap.span_chunks += new_count - count;
+    }
+    lock_release(&heap.lock);
     return ok;
-}
-
-size_t heap_purge(void)
-{
-    pthread_mutex_lock(&heap.lock);
-    size_t released = purge_locked(0);
-    pthread_mutex_unlock(&heap.lock);
-    return released;
-}
-
-void heap_set_dirty_limit(size_t bytes)
-{
-    pthread_mutex_lock(&heap.lock);
-    heap.dirty_limit = bytes / CHUNK_SIZE;
-    if (heap.dirty_count > heap.dirty_limit)
-        purge_locked(heap.dirty_limit / 2);
-    pthread_mutex_unlock(&heap.lock);
 }
 
 struct heap_stats heap_stats(void)
 {
-    pthread_mutex_lock(&heap.lock);
-    struct heap_stats s = {
-        .break_bytes = heap.top * CHUNK_SIZE,
-        .free_bytes = heap.free_count * CHUNK_SIZE,
-        .fallback_bytes = atomic_load_explicit(&fallback_bytes, memory_order_relaxed),
-    };
-    pthread_mutex_unlock(&heap.lock);
+    struct heap_stats s = { 0 };
+    lock_acquire(&heap.lock);
+    for (size_t i = 0; i < heap.region_count; i++) {
+        struct region *r = heap.sorted[i];
+        if (r->is_break) {
+            s.break_bytes = r->top * CHUNK_SIZE;
+            s.top_free_bytes = bitmap_set_run_before(r->free_map, r->top) * CHUNK_SIZE;
+        } else {
+            s.mapped_bytes += r->top * CHUNK_SIZE;
+            s.mapped_regions++;
+        }
+        s.free_bytes += r->free_count * CHUNK_SIZE;
+        s.dirty_bytes += r->dirty_count * CHUNK_SIZE;
+    }
+    s.span_bytes = heap.span_chunks * CHUNK_SIZE;
+    s.spans = heap.spans;
+    s.purged_bytes = heap.purged_chunks * CHUNK_SIZE;
+    s.trimmed_bytes = heap.trimmed_chunks * CHUNK_SIZE;
+    s.peak_bytes = heap.peak_chunks * CHUNK_SIZE;
+    lock_release(&heap.lock);
     return s;
+}
+
+void heap_check_invariants(void)
+{
+    REF_ASSERT(lock_is_mine(&heap.lock));
+    size_t dirty_total = 0, span_chunks = 0, spans = 0;
+    for (size_t i = 0; i < heap.region_count; i++) {
+        struct region *r = heap.sorted[i];
+        REF_ASSERT(i == 0 || heap.sorted[i - 1]->base + heap.sorted[i - 1]->top * CHUNK_SIZE <= r->base);
+        REF_ASSERT(r->top <= r->limit && r->first_usable <= r->top);
+        REF_ASSERT(bitmap_count_range(r->free_map, 0, r->top) == r->free_count);
+        REF_ASSERT(bitmap_count_range(r->dirty_map, 0, r->top) == r->dirty_count);
+        REF_ASSERT(bitmap_find_set(r->free_map, 0, r->hint) == BITMAP_NONE);
+        for (size_t w = 0; w < BITMAP_WORDS(r->top); w++) {
+            REF_ASSERT((r->dirty_map[w] & ~r->free_map[w]) == 0);
+            REF_ASSERT((r->young_map[w] & ~r->dirty_map[w]) == 0);
+        }
+        for (size_t c = r->first_usable; c < r->top; c++) {
+            uint32_t length = r->span_length[c];
+            if (length) {
+                REF_ASSERT(c + length <= r->top);
+                REF_ASSERT(bitmap_count_range(r->free_map, c, length) == 0);
+                span_chunks += length;
+                spans++;
+            }
+        }
+        dirty_total += r->dirty_count;
+    }
+    REF_ASSERT(dirty_total == heap.dirty_total);
+    REF_ASSERT(span_chunks == heap.span_chunks && spans == heap.spans);
 }
 
 void heap_fork_prepare(void)
 {
-    pthread_mutex_lock(&heap.lock);
+    lock_fork_take(&heap.lock);
 }
 
 void heap_fork_parent(void)
 {
-    pthread_mutex_unlock(&heap.lock);
+    lock_fork_give(&heap.lock);
 }
 
 void heap_fork_child(void)
 {
-    pthread_mutex_init(&heap.lock, NULL);
+    lock_fork_reset(&heap.lock);
 }

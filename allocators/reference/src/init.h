@@ -1,9 +1,13 @@
-/* init.h - process-wide set-up, done lazily by the first thread cache.
+/* init.h - process-wide set-up.
  *
- * Nothing else needs initialising: every lock and table is static, and the
- * heap finds the break on its first growth.  So an allocation made while
- * set-up is in progress (by another thread, or by the set-up itself when
- * pthread_atfork allocates) is served by the central pool, uncached. */
+ * Nothing needs initialising before the first allocation: every lock and
+ * table is static, and the heap finds the break on its first growth.  The
+ * secret and the thread-exit key are made by the first thread cache set-up
+ * (allocator_ready); an allocation made while that is in progress (by
+ * another thread, or by the set-up itself) is served by the central pool,
+ * uncached.  The fork handlers are registered by the library's constructor,
+ * never lazily: pthread_atfork inside another library's fork handler would
+ * deadlock in glibc. */
 #ifndef REF_INIT_H
 #define REF_INIT_H
 
@@ -15,8 +19,8 @@
 /* Whose destructor retires a thread's cache (valid once ready). */
 extern INTERNAL pthread_key_t thread_exit_key;
 
-/* True once the exit key exists and the fork handlers are registered;
- * false while another call is still doing it. */
+/* True once the secret and the exit key exist; false while another call
+ * is still making them. */
 INTERNAL bool allocator_ready(void);
 
 #endif

@@ -1,15 +1,23 @@
 /* thread_cache.h - per-thread stacks of free small objects: the fast path.
  *
- * Each thread has one bin per size class in initial-exec TLS: a LIFO list
- * linked through the objects' first word.  malloc pops, free pushes; no
- * lock, no atomic, no call.  Objects move to and from the central pool
+ * Each thread has one bin per size class: a stack of object pointers in
+ * the thread's slot block (a span the thread owns), described in
+ * initial-exec TLS by three pointers.  malloc pops, free pushes; no lock,
+ * no atomic, no call.  Objects move to and from the central pool
  * (central.h) in batches when a bin runs empty or full.
  *
- * Invariant: a bin accepts objects only while its thread cache is active:
- * `limit` is 0 before the cache is set up and after the thread's exit
- * handler has emptied it, so the push below fails and the slow path (which
- * knows the state) decides.  A bin's `count` objects are not on any run's
- * free list; they count as live in their runs.
+ * The stacks are out of band: nothing in a free object links it to
+ * another, so a write to a freed object cannot steer a later malloc (the
+ * only metadata in a cached object is its free mark, guard.h).
+ *
+ * Invariants: low <= top <= high for every bin; [low, top) holds the bin's
+ * objects, each marked free and counted out in its run; high - low is the
+ * bin's current limit, at most size_class_cache_limit(c) slots, reserved
+ * for it in the block.  A bin accepts or gives objects only while its
+ * thread cache is active: before the cache is set up and after the thread's
+ * exit handler has emptied it, all three pointers are equal (NULL or not),
+ * so both fast paths fail and the slow path (which knows the state)
+ * decides.
  */
 #ifndef REF_THREAD_CACHE_H
 #define REF_THREAD_CACHE_H
@@ -18,6 +26,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "guard.h"
 #include "size_class.h"
 
 enum thread_cache_state {
@@ -28,15 +37,18 @@ enum thread_cache_state {
 };
 
 struct cache_bin {
-    void *head;
-    uint32_t count;
-    uint32_t limit;
+    void **top;  /* the next free slot */
+    void **low;  /* the first slot */
+    void **high; /* low + the current limit */
 };
 
 struct thread_cache {
     struct cache_bin bins[SIZE_CLASS_COUNT];
-    int state;
-    unsigned shard; /* the central pools this thread takes from */
+    void **slots;                   /* the slot block: a span, or NULL */
+    uint8_t busy[SIZE_CLASS_COUNT]; /* refilled or flushed since the last GC */
+    uint8_t state;
+    uint8_t shard;   /* the central pools this thread takes from */
+    uint32_t events; /* refills and flushes, for the GC */
 };
 
 extern __thread struct thread_cache tc_self
@@ -45,26 +57,31 @@ extern __thread struct thread_cache tc_self
 static inline void *tc_pop(unsigned c)
 {
     struct cache_bin *bin = &tc_self.bins[c];
-    void *p = bin->head;
-    if (LIKELY(p != NULL)) {
-        bin->head = *(void **)p;
-        bin->count--;
-    }
+    void **top = bin->top;
+    if (UNLIKELY(top == bin->low))
+        return NULL;
+    void *p = *--top;
+    bin->top = top;
+    if (REF_HARDENING)
+        *guard_mark_word(p) = 0; /* no longer free */
     return p;
 }
 
 static inline bool tc_push(unsigned c, void *p)
 {
     struct cache_bin *bin = &tc_self.bins[c];
-    if (UNLIKELY(bin->count >= bin->limit))
+    void **top = bin->top;
+    if (UNLIKELY(top == bin->high))
         return false;
-    *(void **)p = bin->head;
-    bin->head = p;
-    bin->count++;
+    *top = p;
+    bin->top = top + 1;
+    if (REF_HARDENING)
+        *guard_mark_word(p) = guard_secret;
     return true;
 }
 
-/* Slow paths: an empty bin (refill a batch) and a full or inactive one. */
+/* Slow paths: an empty bin (refill a batch) and a full or inactive one.
+ * tc_free_slow takes a checked object of class c (api.c). */
 INTERNAL void *tc_alloc_slow(unsigned c);
 INTERNAL void tc_free_slow(unsigned c, void *p);
 
