@@ -8,9 +8,10 @@
  *       (bench/bare_replay.c) on the same stream and allocator, both
  *       counted by callgrind. Single-threaded workloads.
  *   allocscope-overhead sampling [--quick] [-a A,B] [-r N] FILE.yaml...
- *       What periodic sampling (default interval) costs: the time spent
- *       inside samples as a share of the measured time (paused, so it is
- *       kept out of the figures, but it is what sampling costs), and
+ *       What periodic sampling (default interval) costs: samples per run
+ *       times the median cost of one (robust to the scheduler), as a share
+ *       of the measured time (samples are paused, so kept out of the
+ *       figures, but it is what sampling costs), and
  *       throughput sampled against unsampled, the median ratio of N
  *       interleaved pairs (what remains: caches and TLB the samples
  *       disturb; noisy on a shared machine).
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "figures.h"
+#include "latency.h"
 #include "opstream.h"
 #include "registry.h"
 #include "runner.h"
@@ -235,15 +237,16 @@ static void sampling(const struct options *o, int nfiles, char **files)
     load_suites(nfiles, files, o->quick, suites);
     const struct allocator_entry *allocs[16];
     size_t nallocs = pick_allocators(o->allocators, allocs);
-    printf("| workload | allocator | samples/run | time in samples / measured time | "
-           "ops/s sampled / unsampled (median of %u pairs) |\n|---|---|---:|---:|---:|\n",
+    printf("| workload | allocator | samples/run | median cost of a sample | samples x that / "
+           "measured time | ops/s sampled / unsampled (median of %u pairs) |\n"
+           "|---|---|---:|---:|---:|---:|\n",
            o->reps);
     for (int f = 0; f < nfiles; f++)
         for (size_t wi = 0; wi < suites[f].workload_count; wi++) {
             const struct workload_spec *w = &suites[f].workloads[wi];
             for (size_t a = 0; a < nallocs; a++) {
                 fprintf(stderr, "%s x %s ...\n", w->name, allocs[a]->name);
-                double ratio[64], paused[64], samples[64];
+                double ratio[64], paused[64], samples[64], cost[64];
                 unsigned n = 0;
                 for (unsigned r = 0; r < o->reps && r < 64; r++) {
                     struct run_outcome on, off;
@@ -264,15 +267,20 @@ static void sampling(const struct options *o, int nfiles, char **files)
                     figures_compute(on.res, &on.stream, &fon);
                     figures_compute(off.res, &off.stream, &foff);
                     ratio[n] = fon.ops_per_s / foff.ops_per_s;
-                    paused[n] = (double)on.res->sampling_ns / (double)on.res->wall_ns;
+                    /* The median sample's cost: a sample the scheduler
+                     * interrupted does not count as what sampling costs. */
+                    cost[n] = (double)latency_percentile(&on.res->sample_cost, 0.5);
+                    paused[n] = cost[n] * (double)on.res->sample_cost.count /
+                                (double)on.res->wall_ns;
                     samples[n] = (double)on.res->sample_count;
                     n++;
                     run_outcome_release(&on);
                     run_outcome_release(&off);
                 }
                 if (n)
-                    printf("| %s | %s | %.0f | %.2f %% | %.3f |\n", w->name, allocs[a]->name,
-                           median(samples, n), 100 * median(paused, n), median(ratio, n));
+                    printf("| %s | %s | %.0f | %.1f µs | %.2f %% | %.3f |\n", w->name,
+                           allocs[a]->name, median(samples, n), median(cost, n) / 1000,
+                           100 * median(paused, n), median(ratio, n));
                 fflush(stdout);
             }
         }

@@ -50,6 +50,7 @@ struct opgen {
     /* Timing: per thread, ops to skip before the next timed one. */
     struct prng *timing_rng;
     uint64_t *timing_gap;
+    int64_t *thread_live; /* per thread: bytes its ops hold, whole stream so far */
     double timing_log; /* log(1 - 2^-shift) */
 };
 
@@ -92,7 +93,8 @@ struct opgen *opgen_new(const struct workload_spec *w, size_t chunk_ops, char *e
     o->timing_log = log1p(-ldexp(1.0, -(int)o->totals.timing_shift));
     o->timing_rng = calloc(w->threads, sizeof *o->timing_rng);
     o->timing_gap = calloc(w->threads, sizeof *o->timing_gap);
-    if (!o->timing_rng || !o->timing_gap) {
+    o->thread_live = calloc(w->threads, sizeof *o->thread_live);
+    if (!o->timing_rng || !o->timing_gap || !o->thread_live) {
         snprintf(errbuf, errlen, "out of memory for the op generator");
         opgen_free(o);
         return NULL;
@@ -113,6 +115,7 @@ void opgen_free(struct opgen *o)
     gen_release(&o->g);
     free(o->timing_rng);
     free(o->timing_gap);
+    free(o->thread_live);
     free(o);
 }
 
@@ -188,12 +191,22 @@ static void publish(struct opgen *o, struct opwindow_header *win)
         at += win->seg[t].count;
     }
 
+    int64_t *live_at = opwindow_live_at(win);
+    uint64_t live_next = 0;
+    for (uint32_t t = 0; t < threads; t++) {
+        win->seg[t].live_first = live_next;
+        live_next += (win->seg[t].count + OPWINDOW_LIVE_STEP - 1) / OPWINDOW_LIVE_STEP;
+    }
+
     uint64_t fill[OPWINDOW_MAX_THREADS] = {0};
     uint32_t mark = 0;
     win->mark_count = 0;
     for (size_t i = 0; i < g->staged_count; i++) {
         uint32_t t = g->staged[i].thread;
         uint64_t index = fill[t]++;
+        if (index % OPWINDOW_LIVE_STEP == 0)
+            live_at[win->seg[t].live_first + index / OPWINDOW_LIVE_STEP] = o->thread_live[t];
+        o->thread_live[t] += op_live_delta(&g->staged[i].op);
         ops[win->seg[t].first + index] = g->staged[i].op;
         if (mark < g->mark_count && g->marks[mark].staged == i) {
             win->marks[win->mark_count++] = (struct opwindow_mark){.thread = t, .index = index};

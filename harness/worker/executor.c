@@ -175,30 +175,24 @@ static void pause_end(struct exec_ctx *ctx, const struct pause *p, bool faults)
 
 /* ---- sampling ----------------------------------------------------------- */
 
-/* One thread: count the live bytes of the ops run since the last time,
- * from the ops (they carry every size). Called in pauses only. */
+/* One thread: its live bytes at its position, from the generator's
+ * checkpoint at or before it (live_at[]) plus at most STEP - 1 ops. Called
+ * in pauses only. */
 static void settle_live(struct exec_thread *th)
 {
-    if (th->ctx->thread_count > 1)
+    struct exec_ctx *ctx = th->ctx;
+    if (ctx->thread_count > 1)
         return; /* threads keep live_bytes current after every op */
-    int64_t live = th->live_bytes;
-    for (const struct op *op = th->segment + th->live_pos, *end = th->segment + th->pos;
-         op < end; op++) {
-        switch (op->kind) {
-        case OP_FREE:
-            live -= (int64_t)op->size;
-            break;
-        case OP_REALLOC:
-            live += (int64_t)op_realloc_new_size(op) - (int64_t)op_realloc_old_size(op);
-            break;
-        case OP_PHASE_END:
-            break;
-        default:
-            live += (int64_t)op->size;
-        }
-    }
+    const struct opwindow_segment *seg = &ctx->win->seg[th->index];
+    uint64_t pos = th->pos, base = pos / OPWINDOW_LIVE_STEP * OPWINDOW_LIVE_STEP;
+    if (pos == 0 && seg->count == 0)
+        return; /* an empty segment: nothing changed */
+    if (base == seg->count) /* past the end: the last checkpoint */
+        base -= OPWINDOW_LIVE_STEP;
+    int64_t live = opwindow_live_at(ctx->win)[seg->live_first + base / OPWINDOW_LIVE_STEP];
+    for (const struct op *op = th->segment + base, *end = th->segment + pos; op < end; op++)
+        live += op_live_delta(op);
     th->live_bytes = live;
-    th->live_pos = th->pos;
 }
 
 static int64_t live_total(struct exec_ctx *ctx)
@@ -320,7 +314,9 @@ static __attribute__((noinline)) void sample_now(struct exec_ctx *ctx, enum samp
     take_sample(ctx, kind, op, p.ticks);
     uint64_t before = ctx->paused_ticks;
     pause_end(ctx, &p, false);
-    ctx->sampling_ticks += ctx->paused_ticks - before;
+    uint64_t took = ctx->paused_ticks - before;
+    ctx->sampling_ticks += took;
+    latency_record(&ctx->res->sample_cost, timer_ns(ctx->timer, took));
 }
 
 static bool try_lock(int *lock)
@@ -358,12 +354,13 @@ static void maybe_sample(struct exec_ctx *ctx)
             ctx->next_sample_op = (total / ctx->sample_every + 1) * ctx->sample_every;
         }
     } else {
-        uint64_t now = timer_ticks();
+        /* By measured time: the harness's pauses do not call for samples. */
+        uint64_t now = measured_ticks(ctx, timer_ticks());
         if (ctx->thread_count == 1)
             adapt_checks(ctx, now);
         if (now >= ctx->next_sample_ticks) {
             sample_now(ctx, SAMPLE_PERIODIC, total);
-            ctx->next_sample_ticks = timer_ticks() + ctx->interval_ticks;
+            ctx->next_sample_ticks = now + ctx->interval_ticks;
         }
     }
     unlock(&ctx->sample_lock);
@@ -753,7 +750,7 @@ static void run_segment(struct exec_thread *th, const bool multi)
     }
     th->markers = 0;
     th->segment = ops;
-    th->pos = th->live_pos = 0;
+    th->pos = 0;
     int64_t live = th->live_bytes;
     uint64_t i = 0, ti = 0, next_check = check_every;
     while (i < n) {
@@ -976,8 +973,8 @@ int executor_run(struct exec_ctx *ctx)
     ctx->t0_ticks = timer_ticks();
     take_sample(ctx, SAMPLE_BASELINE, 0, ctx->t0_ticks);
     ctx->t0_ticks = timer_ticks(); /* the baseline sample is not measured */
-    ctx->next_sample_ticks = timer_ticks() + ctx->interval_ticks;
-    ctx->last_check_ticks = ctx->next_sample_ticks - ctx->interval_ticks;
+    ctx->next_sample_ticks = ctx->interval_ticks; /* measured time */
+    ctx->last_check_ticks = 0;
 
     if (ctx->thread_count > 1)
         pthread_barrier_wait(&ctx->barrier); /* open the start gate */

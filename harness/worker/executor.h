@@ -45,10 +45,10 @@ struct exec_thread {
     pthread_t handle;
     const struct op *segment;  /* its ops in the current chunk */
     /* One thread: live_bytes is brought up to date only when a sample needs
-     * it (settle_live), from the ops themselves, inside the pause: the loop
-     * does no bookkeeping. It counts segment[0..live_pos); the thread is at
-     * segment[pos], published at every event. */
-    uint64_t pos, live_pos;
+     * it (settle_live, from the generator's checkpoints), inside the pause:
+     * the loop does no bookkeeping. The thread is at segment[pos],
+     * published at every event. */
+    uint64_t pos;
     uint64_t ops_before;       /* ops done in earlier chunks */
     uint64_t markers;          /* phase markers in this segment so far */
     uint64_t timed;            /* ops timed */
@@ -81,9 +81,9 @@ struct exec_ctx {
 
     uint32_t phase;            /* the phase running now */
     uint64_t check_every;      /* ops between a thread's checks */
-    uint64_t last_check_ticks; /* one thread: when it last checked */
+    uint64_t last_check_ticks; /* one thread: when it last checked (measured) */
     uint64_t interval_ticks;   /* periodic samples by time; 0 = none */
-    uint64_t next_sample_ticks;
+    uint64_t next_sample_ticks; /* in measured time (pauses excluded) */
     uint64_t sample_every;     /* periodic samples by op count; 0 = by time */
     uint64_t next_sample_op;
     int sample_lock;

@@ -29,7 +29,7 @@
 #include "timer.h"
 
 #define RESULT_MAGIC 0x53455243534c4c41ULL /* "ALLSCRES" */
-#define RESULT_VERSION 3
+#define RESULT_VERSION 4
 
 /* Samples a region holds. When the periodic ones fill it, the worker keeps
  * every other one and samples half as often: a run of any length keeps a
@@ -148,6 +148,8 @@ struct result_region {
     uint64_t harness_minor_faults;             /* in pauses, taken out */
     uint64_t perf_total[PERF_METRIC_COUNT];    /* measured window */
     struct latency_hist latency[LAT_KIND_COUNT];
+    struct latency_hist sample_cost; /* duration of each periodic/peak sample:
+                                        its median is robust to preemption */
     uint32_t alloc_stat_count;
     struct alloc_stat alloc_stats[ALLOC_STATS_MAX];
 

@@ -14,6 +14,7 @@
  *
  * Window layout:  struct opwindow_header | struct op ops[op_capacity]
  *                 | uint32_t timed[op_capacity]
+ *                 | int64_t live_at[opwindow_live_entries(op_capacity)]
  * A chunk gives each thread one segment of ops (in global order) and, for
  * each segment, the positions of the ops to time (chosen at random by the
  * generator, identical for every allocator).
@@ -87,11 +88,18 @@ struct op {
     uint32_t gidx;      /* position in the global order (mod 2^32) */
 };
 
+/* Every OPWINDOW_LIVE_STEP ops of a segment, live_at[] holds the bytes the
+ * thread has allocated and not freed (over the whole stream so far) before
+ * that op: a sampler adds up at most STEP - 1 ops to know the live bytes at
+ * any position, so the measured loop itself need not count them. */
+#define OPWINDOW_LIVE_STEP 64
+
 struct opwindow_segment {
     uint64_t first;       /* index of the thread's first op in ops[] */
     uint64_t count;       /* its ops in this chunk, phase markers included */
     uint64_t timed_first; /* index of its first entry in timed[] */
     uint64_t timed_count; /* entries: positions within the segment, rising */
+    uint64_t live_first;  /* index of its first entry in live_at[] */
 };
 
 /* Take a sample right after op `index` of `thread`'s segment. */
@@ -132,9 +140,17 @@ static inline uint64_t op_realloc_old_size(const struct op *op)
     return op->size >> 32;
 }
 
+/* live_at[] entries a window needs: one per STEP ops of each segment,
+ * rounded up per thread. */
+static inline uint64_t opwindow_live_entries(uint64_t op_capacity)
+{
+    return op_capacity / OPWINDOW_LIVE_STEP + OPWINDOW_MAX_THREADS;
+}
+
 static inline uint64_t opwindow_bytes(uint64_t op_capacity)
 {
-    return sizeof(struct opwindow_header) + op_capacity * (sizeof(struct op) + sizeof(uint32_t));
+    return sizeof(struct opwindow_header) + op_capacity * (sizeof(struct op) + sizeof(uint32_t)) +
+           opwindow_live_entries(op_capacity) * sizeof(int64_t);
 }
 
 static inline struct op *opwindow_ops(const struct opwindow_header *h)
@@ -145,6 +161,26 @@ static inline struct op *opwindow_ops(const struct opwindow_header *h)
 static inline uint32_t *opwindow_timed(const struct opwindow_header *h)
 {
     return (uint32_t *)(opwindow_ops(h) + h->op_capacity);
+}
+
+static inline int64_t *opwindow_live_at(const struct opwindow_header *h)
+{
+    return (int64_t *)(opwindow_timed(h) + h->op_capacity);
+}
+
+/* What an op changes in its thread's live bytes. */
+static inline int64_t op_live_delta(const struct op *op)
+{
+    switch (op->kind) {
+    case OP_FREE:
+        return -(int64_t)op->size;
+    case OP_REALLOC:
+        return (int64_t)op_realloc_new_size(op) - (int64_t)op_realloc_old_size(op);
+    case OP_PHASE_END:
+        return 0;
+    default:
+        return (int64_t)op->size;
+    }
 }
 
 #endif
