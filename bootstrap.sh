@@ -8,15 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev
+packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev libzstd-dev
           libjemalloc-dev libjemalloc2 libmimalloc-dev libmimalloc2.0 gnuplot-nox
           libtcmalloc-minimal4)
 with_tests=OFF
 if [[ "${1:-}" == "--tests" ]]; then
     with_tests=ON
     # Real programs run under the reference allocator, SVG checks, the
-    # report opened in a headless browser.
-    packages+=(python3 git coreutils libxml2-utils chromium valgrind)
+    # report opened in a headless browser, traces read with the zstd tool,
+    # the trace reader fuzzed with clang's libFuzzer.
+    packages+=(python3 git coreutils libxml2-utils chromium valgrind zstd clang)
 fi
 
 missing=()
