@@ -27,6 +27,7 @@
 #include "runner.h"
 #include "spec.h"
 #include "timer_calibrate.h"
+#include "trace_fidelity.h"
 #include "xalloc.h"
 
 #define DEFAULT_REPS 3
@@ -160,7 +161,36 @@ struct workload_set {
     size_t suite_count;
     const struct workload_spec **items;
     size_t count;
+    struct trace_facts **facts; /* per item: its trace's, or NULL */
 };
+
+/* Read every trace workload's trace once, before anything runs: an
+ * unreadable one stops the run (FILE: offset N: message, exit 2), and its
+ * facts serve all its runs and their fidelity checks. */
+static int scan_traces(struct workload_set *set)
+{
+    int bad = 0;
+    set->facts = xcalloc(set->count, sizeof *set->facts);
+    for (size_t i = 0; i < set->count; i++) {
+        if (!set->items[i]->trace_path)
+            continue;
+        struct trace_facts *f = xcalloc(1, sizeof *f);
+        char err[1200];
+        if (trace_scan(set->items[i]->trace_path, f, err, sizeof err) < 0) {
+            fprintf(stderr, "%s\n", err);
+            free(f);
+            bad = 1;
+            continue;
+        }
+        if (f->lanes > OPWINDOW_MAX_THREADS) {
+            fprintf(stderr, "%s: %u threads were alive at once; a replay runs at most %d\n",
+                    f->path, f->lanes, OPWINDOW_MAX_THREADS);
+            bad = 1;
+        }
+        set->facts[i] = f;
+    }
+    return bad ? -1 : 0;
+}
 
 static int load_workloads(int nfiles, char **files, bool quick, struct workload_set *set)
 {
@@ -200,7 +230,9 @@ static int load_workloads(int nfiles, char **files, bool quick, struct workload_
         }
     }
     set->suite_count = (size_t)nfiles;
-    return bad ? -1 : 0;
+    if (bad)
+        return -1;
+    return scan_traces(set);
 }
 
 static void free_workloads(struct workload_set *set)
@@ -208,6 +240,12 @@ static void free_workloads(struct workload_set *set)
     for (size_t i = 0; i < set->suite_count; i++)
         spec_free(&set->suites[i]);
     free(set->suites);
+    for (size_t i = 0; set->facts && i < set->count; i++) {
+        if (set->facts[i])
+            trace_facts_free(set->facts[i]);
+        free(set->facts[i]);
+    }
+    free(set->facts);
     free(set->items);
 }
 
@@ -285,6 +323,7 @@ struct run_totals {
 /* What every run of the current workload shares. */
 struct workload_state {
     const struct workload_spec *w;
+    const struct trace_facts *trace; /* a trace workload's */
     bool recorded;      /* in run.json with its stream's facts */
     uint64_t hash;      /* the stream's hash, once one run knew it */
     struct opgen_totals partial; /* the furthest any run got, until then */
@@ -298,9 +337,10 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
 {
     const struct workload_spec *w = ws->w;
     struct results_row row = {.workload = w->name, .allocator = a->name, .rep = rep,
-                              .threads = w->threads, .spec_hash = spec_workload_hash(w)};
+                              .threads = ws->trace ? ws->trace->lanes : w->threads,
+                              .spec_hash = spec_workload_hash(w), .trace = ws->trace};
     struct run_figures fig;
-    char stats[512] = "", err[512];
+    char stats[512] = "", err[512], fidelity[512], fidelity_reason[600];
     struct run_outcome out = {.status = RUN_SKIPPED};
 
     if (!a->available) {
@@ -316,7 +356,7 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
         struct run_request req = {.workload = w, .alloc = a, .worker_path = worker,
                                   .timeout_s = o->timeout_s > 0 ? o->timeout_s : w->timeout_s,
                                   .log_path = log_path, .params = *params,
-                                  .chunk_ops = o->window_ops};
+                                  .chunk_ops = o->window_ops, .trace_facts = ws->trace};
         runner_execute(&req, &out);
         row.status = out.status;
         row.reason = out.reason;
@@ -326,6 +366,8 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
             row.opstream_hash = out.stream.hash;
             if (!ws->recorded) {
                 run_meta_add_workload(meta, w, &out.stream);
+                if (ws->trace)
+                    run_meta_set_workload_trace(meta, w->name, ws->trace);
                 ws->recorded = true;
                 ws->hash = out.stream.hash;
             } else if (ws->hash != out.stream.hash && row.status == RUN_OK) {
@@ -340,6 +382,17 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
             row.allocator_version = out.res->alloc_version;
             if (results_write_samples(dir, w->name, a->name, rep, out.res, err, sizeof err) < 0)
                 fprintf(stderr, "allocscope: %s\n", err);
+        }
+        if (row.status == RUN_OK && ws->trace) {
+            /* A replay that is not the recording is not a result. */
+            if (!trace_fidelity_check(ws->trace, w->teardown, &out.stream, out.res, fidelity,
+                                      sizeof fidelity)) {
+                row.status = RUN_FAILED;
+                snprintf(fidelity_reason, sizeof fidelity_reason,
+                         "the replay differs from the recording: %s", fidelity);
+                row.reason = fidelity_reason;
+            }
+            row.trace_fidelity = fidelity;
         }
         if (row.status == RUN_OK) {
             figures_compute(out.res, &out.stream, &fig);
@@ -471,14 +524,17 @@ int cmd_run(int argc, char **argv)
     struct progress prog;
     progress_start(&prog, (unsigned)(set.count * reps * nallocs));
     for (size_t wi = 0; wi < set.count && !runner_interrupted; wi++) {
-        struct workload_state ws = {.w = set.items[wi]};
+        struct workload_state ws = {.w = set.items[wi], .trace = set.facts[wi]};
         for (unsigned rep = 1; rep <= reps && !runner_interrupted; rep++)
             for (size_t ai = 0; ai < nallocs && !runner_interrupted; ai++) {
                 progress_step(&prog, ws.w->name, allocs[ai]->name, rep);
                 measure_one(&dir, meta, &ws, allocs[ai], rep, &o, &params, worker, &totals);
             }
-        if (!ws.recorded && ws.partial.threads) /* no run got through it whole */
+        if (!ws.recorded && ws.partial.threads) { /* no run got through it whole */
             run_meta_add_workload(meta, ws.w, &ws.partial);
+            if (ws.trace)
+                run_meta_set_workload_trace(meta, ws.w->name, ws.trace);
+        }
         results_write_run_json(&dir, meta, err, sizeof err);
     }
     progress_finish(&prog);

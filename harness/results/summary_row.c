@@ -143,6 +143,33 @@ static void c_latency(FILE *f, const struct results_row *r, const struct run_fig
     put_u64(f, v[a % 8]);
 }
 
+/* ---- trace columns (empty for workloads without a trace) ----------------- */
+
+static void c_trace(FILE *f, const struct results_row *r, const struct run_figures *g, int a)
+{
+    (void)g;
+    const struct trace_facts *t = r->trace;
+    if (!t)
+        return;
+    switch (a) {
+    case 0:
+        fprintf(f, "%016" PRIx64, t->status.hash);
+        break;
+    case 1:
+        fprintf(f, "%" PRIu64, t->events);
+        break;
+    case 2:
+        fprintf(f, "%" PRIu64, t->peak_live_bytes);
+        break;
+    case 3:
+        put_text(f, trace_end_name(t->status.end));
+        break;
+    case 4:
+        put_text(f, r->trace_fidelity);
+        break;
+    }
+}
+
 #define LAT(kind, field) ((kind) * 8 + (field))
 #define LATENCY_COLUMNS(k, name)                                                  \
     {"latency_" name "_count", c_latency, LAT(k, 0), 1},                          \
@@ -205,6 +232,12 @@ static const struct column columns[] = {
     LATENCY_COLUMNS(LAT_REALLOC, "realloc"),
     LATENCY_COLUMNS(LAT_ALIGNED, "aligned"),
     LATENCY_COLUMNS(LAT_FREE, "free"),
+    /* Appended with trace record and replay. */
+    {"trace_hash", c_trace, 0, 0},
+    {"trace_events", c_trace, 1, 0},
+    {"trace_peak_live_bytes", c_trace, 2, 0},
+    {"trace_end", c_trace, 3, 0},
+    {"trace_fidelity", c_trace, 4, 0},
 };
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])
 

@@ -8,6 +8,7 @@
 
 #include "figures.h"
 #include "runner.h"
+#include "trace_facts.h"
 
 /* One summary row. `figures` is NULL for runs that did not finish. */
 struct results_row {
@@ -23,6 +24,10 @@ struct results_row {
     const char *allocator_stats; /* "key=value;..." */
     uint64_t opstream_hash;
     uint64_t spec_hash;
+    /* Trace workloads: the recording's facts, and the replay checked
+     * against them ("ok" or what differs; NULL when not checked). */
+    const struct trace_facts *trace;
+    const char *trace_fidelity;
 };
 
 /* The header line, then rows: each written whole, ending in '\n'. */

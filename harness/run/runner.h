@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "opstream.h"
+#include "opsource.h"
 #include "registry.h"
 #include "worker_protocol.h"
 
@@ -29,6 +29,9 @@ struct run_request {
      * NULL} (benchmarks, instruction counts); NULL = none. Executed as an
      * argv prefix, never through a shell. */
     char *const *wrapper;
+    /* A trace workload's facts (trace_scan), scanned once for all its runs;
+     * NULL: the run scans the trace itself. */
+    const struct trace_facts *trace_facts;
 };
 
 struct run_outcome {

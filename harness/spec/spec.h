@@ -108,6 +108,7 @@ enum phase_kind {
     PHASE_CHURN,  /* `ops` operations drawn from mix/sizes/free order */
     PHASE_FREE,   /* free `free_fraction` of the live objects */
     PHASE_SCRIPT, /* the explicit script, run by thread 0 */
+    PHASE_TRACE,  /* the recorded trace of a trace workload (touch only) */
 };
 
 /* A phase. Workload-level keys give defaults that each phase may override;
@@ -141,6 +142,12 @@ struct phase_spec {
     uint32_t script_objects;
 };
 
+/* How a trace workload paces its replay. */
+enum trace_pace {
+    PACE_ASAP,     /* every op as soon as the one before it (default) */
+    PACE_RECORDED, /* each thread waits out its recorded gaps, x time_scale */
+};
+
 enum thread_pattern {
     THREADS_SYMMETRIC,         /* every thread allocates and frees; a
                                   fraction of frees go to another thread */
@@ -162,6 +169,14 @@ struct workload_spec {
                                     (default true): gives "final heap" */
     struct phase_spec *phases;
     size_t phase_count;          /* 1..SPEC_MAX_PHASES */
+
+    /* A trace workload (`trace: FILE`, docs/workloads.md): the recorded
+     * trace decides the ops and the threads (threads stays 0 here: the
+     * trace's facts give it); one phase of kind PHASE_TRACE, named
+     * "trace", carries `touch`. NULL for every other workload. */
+    char *trace_path;    /* relative paths resolved against the YAML file */
+    enum trace_pace pace;
+    double time_scale;   /* PACE_RECORDED: gaps x this, > 0 */
 };
 
 struct suite_spec {

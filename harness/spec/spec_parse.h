@@ -58,6 +58,13 @@ int spec_read_script(const struct yctx *c, const struct ynode *n, struct phase_s
  * filled; spec_workload_free releases it either way. */
 int spec_read_workload(const struct yctx *c, const struct ynode *map, struct workload_spec *w);
 
+/* The trace keys of a workload mapping (`trace`, `pace`, `time_scale`):
+ * with `trace`, fills w's trace fields and its one PHASE_TRACE phase and
+ * rejects the keys a trace decides itself. Returns 0 (also when there is
+ * no `trace`: *is_trace says which) or -1. */
+int spec_read_trace_workload(const struct yctx *c, const struct ynode *map,
+                             struct workload_spec *w, bool *is_trace);
+
 void spec_phase_free(struct phase_spec *p);
 void spec_workload_free(struct workload_spec *w);
 
