@@ -17,7 +17,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     # Real programs run under the reference allocator, SVG checks, the
     # report opened in a headless browser, traces read with the zstd tool,
     # the trace reader fuzzed with clang's libFuzzer.
-    packages+=(python3 git coreutils libxml2-utils chromium valgrind zstd clang)
+    packages+=(python3 git coreutils libxml2-utils chromium valgrind zstd clang libclang-rt-dev)
 fi
 
 missing=()

@@ -99,8 +99,9 @@ int trace_decode_header(struct trace_reader *r)
 {
     int rc = trace_input_need(r->in, TRACE_MAGIC_LEN + 4);
     if (rc < 0) {
-        if (trace_input_offset(r->in) == 0)
-            return trace_fail(r, 0, "not an allocscope trace: %s", trace_input_error(r->in));
+        if (trace_input_not_zstd(r->in))
+            return trace_fail(r, 0, "not an allocscope trace: not zstd-compressed (traces are "
+                                    "written by allocscope record)");
         return input_failed(r);
     }
     if (rc == 0) {

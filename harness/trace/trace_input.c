@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "xalloc.h"
 
@@ -24,6 +25,7 @@ struct trace_input {
     uint64_t base; /* decoded offset of buf[0] */
     bool ended;    /* no more decoded bytes will come */
     char error[256];
+    bool not_zstd; /* the first bytes are no zstd frame */
 
     uint64_t hash, file_bytes;
 };
@@ -35,7 +37,7 @@ struct trace_input *trace_input_new(FILE *f)
     in->dctx = ZSTD_createDCtx();
     in->zin_cap = ZSTD_DStreamInSize();
     in->zin = xcalloc(in->zin_cap, 1);
-    in->cap = 1 << 20;
+    in->cap = 64 << 10;
     in->buf = xcalloc(in->cap, 1);
     in->hash = FNV_OFFSET;
     if (!in->dctx)
@@ -92,6 +94,8 @@ static int decode_more(struct trace_input *in, size_t want)
         ZSTD_outBuffer zo = {in->buf + in->len, in->cap - in->len, 0};
         size_t rc = ZSTD_decompressStream(in->dctx, &zo, &zi);
         if (ZSTD_isError(rc)) {
+            in->not_zstd = in->base + in->len == 0 &&
+                           ZSTD_getErrorCode(rc) == ZSTD_error_prefix_unknown;
             snprintf(in->error, sizeof in->error,
                      "the compressed data is corrupt (zstd: %s, near file byte %llu)",
                      ZSTD_getErrorName(rc),
@@ -154,6 +158,11 @@ bool trace_input_cut(const struct trace_input *in)
 const char *trace_input_error(const struct trace_input *in)
 {
     return in->error;
+}
+
+bool trace_input_not_zstd(const struct trace_input *in)
+{
+    return in->not_zstd;
 }
 
 uint64_t trace_input_hash(const struct trace_input *in)

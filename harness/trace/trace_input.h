@@ -28,6 +28,8 @@ uint64_t trace_input_offset(const struct trace_input *in);
 /* After the stream ended: it ended inside a zstd frame (the file was cut). */
 bool trace_input_cut(const struct trace_input *in);
 const char *trace_input_error(const struct trace_input *in);
+/* The error is that the file does not start with a zstd frame. */
+bool trace_input_not_zstd(const struct trace_input *in);
 /* FNV-1a-64 of the file's bytes read so far (all of them once it ended),
  * and their number. */
 uint64_t trace_input_hash(const struct trace_input *in);
