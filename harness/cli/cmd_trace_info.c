@@ -264,7 +264,7 @@ int cmd_trace_info(int argc, char **argv)
     bool json = false;
     optind = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             return EXIT_OK;

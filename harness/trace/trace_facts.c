@@ -78,6 +78,7 @@ static void add_event(struct trace_facts *f, struct scan_state *s, const struct 
     s->live_sum += (double)s->live_objects;
     switch (ev->op) {
     case TRACE_ALLOC:
+        f->alloc_by_call[ev->call]++;
         s->live_bytes += ev->size;
         s->live_objects++;
         s->allocs++;

@@ -39,6 +39,7 @@ struct trace_facts {
     uint64_t wide_reallocs;        /* REALLOC events with a size >= 2^32: a
                                       replay makes them a free and a malloc */
     uint64_t by_call[TCALL_COUNT]; /* events by the call they came from */
+    uint64_t alloc_by_call[TCALL_COUNT]; /* ALLOC events by call */
     uint64_t peak_live_bytes, peak_live_ns;
     uint64_t max_live_objects;
     uint64_t final_live_bytes, final_live_objects; /* left for teardown */

@@ -76,6 +76,35 @@ check_replay_rows(rows, facts["full", "exit"], ALLOCATORS, "replay full exit", e
 rows, _ = replay(exe, work, "known-exec", os.path.join(work, "full-exec.trace.zst"), ["glibc"])
 check_replay_rows(rows, facts["full", "exec"], ["glibc"], "replay full exec", end="exec")
 
+# trace fit: a workload `check` accepts and `run` runs, with the trace's
+# sizes, threads and cross-thread share, and nothing of the recording's
+# identity (program path, arguments, host).
+fitted = os.path.join(work, "fitted.yaml")
+p = subprocess.run([exe, "trace", "fit", trace, "-o", fitted, "--name", "known-fit"],
+                   capture_output=True, text=True)
+check(p.returncode == 0, f"trace fit: {p.stderr}")
+if p.returncode == 0:
+    text = open(fitted).read()
+    f = facts["full", "exit"]
+    check(subprocess.run([exe, "check", fitted], capture_output=True).returncode == 0,
+          "check accepts the fitted workload")
+    check("- {size: 48, weight: " in text and "- {size: 256, weight: " in text,
+          "the fit's size table has the program's sizes")
+    weight48 = int(text.split("- {size: 48, weight: ")[1].split("}")[0])
+    check(1000 <= weight48 <= 1000 + facts["skeleton", "exit"]["events"],
+          f"48-byte allocations: weight {weight48}, 1000 made by the program")
+    check(f"  threads: {f['lanes']}\n" in text, "the fit runs as many threads as were alive at once")
+    check(f"  ops: {f['events']}\n" in text, "the fit has the trace's event count")
+    check("  cross_thread_free: 0.99" in text, "the fit's cross-thread share")
+    secrets = [prog, os.path.basename(prog)]
+    if len(os.uname().nodename) >= 4:
+        secrets.append(os.uname().nodename)
+    for secret in secrets:
+        check(secret not in text, f"the fit does not give away {secret!r}")
+    p = subprocess.run([exe, "run", fitted, "-a", "glibc", "-r", "1", "--no-plots", "-o",
+                        os.path.join(work, "run-fit")], capture_output=True, text=True)
+    check(p.returncode == 0, f"the fitted workload runs: {p.stderr[-500:]}")
+
 # Killed mid-run: cut short, replayable up to the last complete event.
 trace = os.path.join(work, "killed.trace.zst")
 rec = subprocess.Popen([exe, "record", "-o", trace, "--", prog, "full", "hang"],
