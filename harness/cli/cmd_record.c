@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,7 +48,7 @@ static void usage(FILE *out)
             "  -l, --level N      zstd compression level, 1 to 19 (default 3)\n"
             "      --clock CLOCK  tsc or monotonic (default: tsc where the kernel itself\n"
             "                     uses it as its clock, else monotonic)\n"
-            "  -q, --quiet        no summary at the end\n"
+            "  -q, --quiet        no summary at the end (the trace is not read back)\n"
             "  -h, --help         this help\n\n"
             "Then: 'allocscope trace info FILE' summarizes it, a workload\n"
             "'{name: x, trace: FILE}' replays it, 'allocscope trace fit FILE' fits a\n"
@@ -198,7 +199,7 @@ static _Noreturn void exec_child(char **argv, int fd, const char *recorder,
     _exit(127);
 }
 
-static void summary(const char *path, const struct trace_facts *f)
+static void summary(const char *path, const struct trace_facts *f, long maxrss_kib)
 {
     const struct trace_status *s = &f->status;
     fprintf(stderr, "allocscope record: %s: %llu events from %llu thread%s, %llu bytes",
@@ -209,7 +210,7 @@ static void summary(const char *path, const struct trace_facts *f)
     fprintf(stderr, ", ended: %s", trace_end_name(s->end));
     if (s->end == TRACE_END_CUT)
         fprintf(stderr, " (%s; replayable up to its last complete event)", s->cut_reason);
-    fprintf(stderr, "\n");
+    fprintf(stderr, "; the program's peak RSS %.1f MiB\n", (double)maxrss_kib / 1024.0);
 }
 
 int cmd_record(int argc, char **argv)
@@ -244,11 +245,12 @@ int cmd_record(int argc, char **argv)
         exec_child(prog, fd, recorder, &o);
     close(fd);
     int status = 0;
+    struct rusage ru = {0};
     if (pid < 0) {
         fprintf(stderr, "allocscope record: fork: %s\n", strerror(errno));
         return EXIT_USAGE;
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGQUIT, &old_quit, NULL);
@@ -263,14 +265,15 @@ int cmd_record(int argc, char **argv)
                         "setuid, so that the recorder could not be preloaded?)\n", prog[0]);
         return EXIT_USAGE;
     }
+    if (o.quiet)
+        return rc;
     struct trace_facts f;
     char err[1200];
     if (trace_scan(path, &f, err, sizeof err) < 0) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
-    if (!o.quiet)
-        summary(path, &f);
+    summary(path, &f, ru.ru_maxrss);
     trace_facts_free(&f);
     return rc;
 }

@@ -75,9 +75,10 @@ def compare_with_python(doc, trace, facts, work, label):
 def replay(exe, work, name, trace, allocators, extra="", reps=1, timeout=600):
     """Replay `trace` under `allocators`; returns the rows of summary.csv."""
     spec = os.path.join(work, name + ".yaml")
+    if "timeout:" not in extra:
+        extra = "  timeout: 120\n" + extra
     with open(spec, "w") as f:
-        f.write(f"workload:\n  name: {name}\n  trace: {os.path.abspath(trace)}\n"
-                f"  timeout: 120\n{extra}")
+        f.write(f"workload:\n  name: {name}\n  trace: {os.path.abspath(trace)}\n{extra}")
     out = os.path.join(work, "run-" + name)
     subprocess.run(["rm", "-rf", out])
     p = run(exe, "run", spec, "-a", ",".join(allocators), "-r", str(reps), "--no-plots",
