@@ -145,7 +145,8 @@ static void put_record(unsigned tag, const uint64_t *v, size_t n, const void *ta
 
 static void encode_chunk(const struct rec_ring *r, uint64_t from, uint64_t to)
 {
-    struct trace_encoder enc = {0, 0};
+    static struct trace_chunk_state enc; /* only the writer encodes */
+    memset(&enc, 0, sizeof enc);
     size_t len = 0;
     for (uint64_t i = from; i < to; i++) {
         const struct rec_raw *e = &r->e[i & (REC_RING_ENTRIES - 1)];

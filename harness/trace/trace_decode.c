@@ -215,7 +215,7 @@ static bool ends_realloc(unsigned kind)
 
 /* Decode one event of thread t at [*p, end) into an item. Returns 1, 0
  * when the bytes end inside it, -1 on error. */
-static int decode_event(struct trace_reader *r, struct rthread *t, struct trace_encoder *st,
+static int decode_event(struct trace_reader *r, struct rthread *t, struct trace_chunk_state *st,
                         const uint8_t **p, const uint8_t *end, uint64_t offset,
                         struct item *it)
 {
@@ -247,16 +247,29 @@ static int decode_event(struct trace_reader *r, struct rthread *t, struct trace_
         case 's':
             it->size = v;
             break;
-        case 'p': {
-            int64_t da = trace_unzigzag(v);
-            uint64_t d = (flags & TEV_FLAG_A16) ? (uint64_t)da * 16 : (uint64_t)da;
-            it->addr = st->addr + d;
+        case 'p':
             has_addr = true;
+            if (flags & TEV_FLAG_RECENT) {
+                if (flags & TEV_FLAG_A16)
+                    return trace_fail(r, offset, "thread %u event %llu: both address flags set",
+                                      t->id, (unsigned long long)t->decoded);
+                if (v >= st->recent_len)
+                    return trace_fail(r, offset, "thread %u event %llu: recent address %llu of "
+                                                 "%u", t->id, (unsigned long long)t->decoded,
+                                      (unsigned long long)v, st->recent_len);
+                it->addr = st->recent[v];
+                trace_recent_use(st, (int)v, it->addr);
+            } else {
+                int64_t da = trace_unzigzag(v);
+                uint64_t d = (flags & TEV_FLAG_A16) ? (uint64_t)da * 16 : (uint64_t)da;
+                it->addr = st->addr + d;
+                st->addr = it->addr;
+                trace_recent_use(st, -1, it->addr);
+            }
             break;
         }
-        }
     }
-    if ((flags & TEV_FLAG_A16) && !has_addr)
+    if ((flags & (TEV_FLAG_A16 | TEV_FLAG_RECENT)) && !has_addr)
         return trace_fail(r, offset, "thread %u event %llu: an address flag on an event "
                                      "without an address", t->id, (unsigned long long)t->decoded);
     if (kind == TEV_USABLE_SIZE) { /* 'n' is its result, before the address */
@@ -271,8 +284,6 @@ static int decode_event(struct trace_reader *r, struct rthread *t, struct trace_
                           t->id, (unsigned long long)t->decoded);
     t->in_realloc = kind == TEV_REALLOC_BEGIN;
     st->stamp = it->stamp;
-    if (has_addr)
-        st->addr = it->addr;
     it->kind = (uint8_t)kind;
     it->flags = (uint8_t)flags;
     it->release = kind == TEV_FREE || kind == TEV_REALLOC_BEGIN;
@@ -319,7 +330,8 @@ static int decode_chunk(struct trace_reader *r, uint64_t offset, int prefix_rc)
     p = trace_input_peek(r->in);
     const uint8_t *body = p;
     end = p + (whole ? (size_t)bytes : trace_input_avail(r->in));
-    struct trace_encoder st = {0, 0};
+    struct trace_chunk_state st;
+    memset(&st, 0, sizeof st);
     for (uint64_t i = 0; i < count; i++) {
         struct item it;
         uint64_t at = offset + prefix + (uint64_t)(p - body);

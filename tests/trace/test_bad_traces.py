@@ -168,8 +168,10 @@ expect_error(compress("tag", raw[:header_end] + b"\x09" + raw[header_end + 1:]),
              "unknown record type 9", "unknown record")
 expect_error(compress("kind", raw[:ev] + bytes([raw[ev] & 0xF0 | 14]) + raw[ev + 1:]), ev,
              "unknown event kind 14", "unknown event kind")
-expect_error(compress("reserved", raw[:ev] + bytes([raw[ev] | 0x40]) + raw[ev + 1:]), ev,
+expect_error(compress("reserved", raw[:ev] + bytes([raw[ev] | 0x80]) + raw[ev + 1:]), ev,
              "reserved flag bits", "reserved bits")
+expect_error(compress("recent", raw[:ev] + bytes([(raw[ev] | 0x40) & ~0x10]) + raw[ev + 1:]), ev,
+             r"recent address \d+ of 0|address flag on an event", "a recent address of none")
 seq_at = first[2][0][1]  # the byte after `thread`: first_seq (0, one byte)
 check(raw[seq_at] == 0, "the first chunk starts at event 0")
 expect_error(compress("seq", raw[:seq_at] + b"\x05" + raw[seq_at + 1:]), first[0],

@@ -17,10 +17,15 @@
  * from 0 in every chunk, so each chunk decodes on its own.
  *
  * Event: one byte (kind in the low 4 bits, TEV_FLAG_* above them, the top
- * two bits 0), svar stamp delta (stamp minus the previous event's in the
- * chunk), then the kind's fields (see trace_event_kind), where `addr` is
- * an svar address delta (minus the previous event's address in the chunk;
- * in 16-byte units when TEV_FLAG_A16 is set).
+ * bit 0), svar stamp delta (stamp minus the previous event's in the
+ * chunk), then the kind's fields (see trace_event_kind). An `addr` field is
+ * either, with TEV_FLAG_RECENT, a uvar index into the chunk's list of
+ * recent addresses (most recent first, TRACE_RECENT_SIZE of them, kept by
+ * move-to-front), or an svar delta from the last address written as a
+ * delta in the chunk (in 16-byte units with TEV_FLAG_A16). Frees mostly
+ * name objects allocated shortly before, and allocators mostly hand out
+ * blocks freed shortly before: the list turns most addresses into small
+ * numbers.
  *
  * Ordering rule (what makes merging the threads causally consistent): an
  * allocation is stamped after the allocator returned, a free before it is
@@ -34,6 +39,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TRACE_MAGIC "ALSTRACE"
 #define TRACE_MAGIC_LEN 8
@@ -85,9 +91,11 @@ enum trace_event_kind {
 enum trace_event_flags {
     TEV_FLAG_A16 = 0x10,    /* the address delta is in units of 16 bytes */
     TEV_FLAG_FAILED = 0x20, /* the call failed (NULL, or an error code) */
+    TEV_FLAG_RECENT = 0x40, /* the address is an index into the recent list */
 };
 #define TEV_KIND_MASK 0x0f
-#define TEV_RESERVED_MASK 0xc0
+#define TEV_RESERVED_MASK 0x80
+#define TRACE_RECENT_SIZE 64
 
 enum trace_end {
     TEND_EXIT = 0,  /* exit() or return from main (the recorder's destructor) */
@@ -155,31 +163,71 @@ static inline const char *trace_event_fields(unsigned kind)
     return kind > 0 && kind < TEV_KIND_END ? fields[kind] : NULL;
 }
 
-/* ---- encoding one event ---------------------------------------------------- */
+/* ---- one chunk's coding state ---------------------------------------------- */
 
-/* The previous event's stamp and address within the chunk being encoded
- * (both 0 at the start of a chunk). */
-struct trace_encoder {
+/* What encoding and decoding a chunk keep (all zero at its start): the
+ * previous stamp, the last address written as a delta, and the recent
+ * addresses, most recent first. */
+struct trace_chunk_state {
     uint64_t stamp;
     uint64_t addr;
+    uint64_t recent[TRACE_RECENT_SIZE];
+    unsigned recent_len;
 };
+
+/* Index of addr in the recent list, or -1. */
+static inline int trace_recent_find(const struct trace_chunk_state *st, uint64_t addr)
+{
+    for (unsigned i = 0; i < st->recent_len; i++)
+        if (st->recent[i] == addr)
+            return (int)i;
+    return -1;
+}
+
+/* Move entry i to the front, or (i < 0) put a new address there, dropping
+ * the oldest when the list is full. */
+static inline void trace_recent_use(struct trace_chunk_state *st, int i, uint64_t addr)
+{
+    unsigned shift;
+    if (i >= 0) {
+        shift = (unsigned)i;
+    } else {
+        shift = st->recent_len < TRACE_RECENT_SIZE ? st->recent_len : TRACE_RECENT_SIZE - 1;
+        if (st->recent_len < TRACE_RECENT_SIZE)
+            st->recent_len++;
+    }
+    memmove(&st->recent[1], &st->recent[0], shift * sizeof st->recent[0]);
+    st->recent[0] = addr;
+}
 
 /* Encode one event at out (at most TRACE_MAX_EVENT_BYTES); returns its
  * length. `n` is nmemb (calloc, reallocarray) or the result
  * (malloc_usable_size); fields the kind does not carry are ignored. */
-static inline size_t trace_encode_event(uint8_t *out, struct trace_encoder *st, unsigned kind,
-                                        unsigned flags, uint64_t stamp, uint64_t addr,
-                                        uint64_t n, uint64_t align, uint64_t size)
+static inline size_t trace_encode_event(uint8_t *out, struct trace_chunk_state *st,
+                                        unsigned kind, unsigned flags, uint64_t stamp,
+                                        uint64_t addr, uint64_t n, uint64_t align, uint64_t size)
 {
     const char *f = trace_event_fields(kind);
     int has_addr = 0;
     for (const char *c = f; *c; c++)
         has_addr |= *c == 'p';
-    int64_t da = (int64_t)(addr - st->addr);
     flags &= TEV_FLAG_FAILED;
-    if (has_addr && (da & 15) == 0) {
-        flags |= TEV_FLAG_A16;
-        da /= 16; /* exact: the low bits are 0 */
+    uint64_t addr_field = 0;
+    if (has_addr) {
+        int i = trace_recent_find(st, addr);
+        if (i >= 0) {
+            flags |= TEV_FLAG_RECENT;
+            addr_field = (uint64_t)i;
+        } else {
+            int64_t da = (int64_t)(addr - st->addr);
+            if ((da & 15) == 0) {
+                flags |= TEV_FLAG_A16;
+                da /= 16; /* exact: the low bits are 0 */
+            }
+            addr_field = trace_zigzag(da);
+            st->addr = addr;
+        }
+        trace_recent_use(st, i, addr);
     }
     size_t len = 0;
     out[len++] = (uint8_t)(kind | flags);
@@ -196,13 +244,11 @@ static inline size_t trace_encode_event(uint8_t *out, struct trace_encoder *st, 
             len += trace_put_uvar(out + len, size);
             break;
         case 'p':
-            len += trace_put_uvar(out + len, trace_zigzag(da));
+            len += trace_put_uvar(out + len, addr_field);
             break;
         }
     }
     st->stamp = stamp;
-    if (has_addr)
-        st->addr = addr;
     return len;
 }
 
