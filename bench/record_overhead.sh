@@ -4,7 +4,7 @@
 # python3-json.py with pymalloc (its default) and with every object
 # through malloc, and sort on 300,000 generated lines. Each is the ratio of
 # the median wall times of PAIRS interleaved runs with and without
-# `allocscope record`, and the trace's bytes per event (zstd level 3, the
+# `allocscope record`, and the trace's bytes per event (zstd level 1, the
 # default). A benchmark: it prints figures and asserts nothing.
 set -eu
 build=$(cd "$1" && pwd)

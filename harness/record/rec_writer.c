@@ -145,8 +145,8 @@ static void put_record(unsigned tag, const uint64_t *v, size_t n, const void *ta
 
 static void encode_chunk(const struct rec_ring *r, uint64_t from, uint64_t to)
 {
-    static struct trace_chunk_state enc; /* only the writer encodes */
-    memset(&enc, 0, sizeof enc);
+    static struct trace_encoder enc; /* only the writer encodes */
+    trace_encoder_chunk(&enc);
     size_t len = 0;
     for (uint64_t i = from; i < to; i++) {
         const struct rec_raw *e = &r->e[i & (REC_RING_ENTRIES - 1)];
@@ -251,7 +251,7 @@ int rec_writer_start(int fd, const struct rec_header_field *fields, size_t count
     if (!W.out || !W.scratch || !W.cctx)
         return -1;
     const char *level = getenv("ALLOCSCOPE_RECORD_LEVEL");
-    ZSTD_CCtx_setParameter(W.cctx, ZSTD_c_compressionLevel, level ? atoi(level) : 3);
+    ZSTD_CCtx_setParameter(W.cctx, ZSTD_c_compressionLevel, level ? atoi(level) : 1);
     ZSTD_CCtx_setParameter(W.cctx, ZSTD_c_checksumFlag, 1);
 
     size_t bytes = 16;

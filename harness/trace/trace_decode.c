@@ -6,6 +6,7 @@
  * events and marks the trace as cut. */
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +216,7 @@ static bool ends_realloc(unsigned kind)
 
 /* Decode one event of thread t at [*p, end) into an item. Returns 1, 0
  * when the bytes end inside it, -1 on error. */
-static int decode_event(struct trace_reader *r, struct rthread *t, struct trace_chunk_state *st,
+static int decode_event(struct trace_reader *r, struct rthread *t, struct trace_decoder *st,
                         const uint8_t **p, const uint8_t *end, uint64_t offset,
                         struct item *it)
 {
@@ -253,19 +254,19 @@ static int decode_event(struct trace_reader *r, struct rthread *t, struct trace_
                 if (flags & TEV_FLAG_A16)
                     return trace_fail(r, offset, "thread %u event %llu: both address flags set",
                                       t->id, (unsigned long long)t->decoded);
-                if (v >= st->recent_len)
-                    return trace_fail(r, offset, "thread %u event %llu: recent address %llu of "
-                                                 "%u", t->id, (unsigned long long)t->decoded,
-                                      (unsigned long long)v, st->recent_len);
-                it->addr = st->recent[v];
-                trace_recent_use(st, (int)v, it->addr);
+                if (v >= st->n || v >= TRACE_RECENT_WINDOW)
+                    return trace_fail(r, offset, "thread %u event %llu: an address %llu back, "
+                                                 "of %llu in the chunk",
+                                      t->id, (unsigned long long)t->decoded,
+                                      (unsigned long long)v, (unsigned long long)st->n);
+                it->addr = st->ring[(st->n - 1 - v) % TRACE_RECENT_WINDOW];
             } else {
                 int64_t da = trace_unzigzag(v);
                 uint64_t d = (flags & TEV_FLAG_A16) ? (uint64_t)da * 16 : (uint64_t)da;
                 it->addr = st->addr + d;
                 st->addr = it->addr;
-                trace_recent_use(st, -1, it->addr);
             }
+            st->ring[st->n++ % TRACE_RECENT_WINDOW] = it->addr;
             break;
         }
     }
@@ -330,13 +331,13 @@ static int decode_chunk(struct trace_reader *r, uint64_t offset, int prefix_rc)
     p = trace_input_peek(r->in);
     const uint8_t *body = p;
     end = p + (whole ? (size_t)bytes : trace_input_avail(r->in));
-    struct trace_chunk_state st;
-    memset(&st, 0, sizeof st);
+    struct trace_decoder *st = &r->chunk; /* 8 KiB: not on the stack */
+    memset(st, 0, offsetof(struct trace_decoder, ring));
     for (uint64_t i = 0; i < count; i++) {
         struct item it;
         uint64_t at = offset + prefix + (uint64_t)(p - body);
         const uint8_t *before = p;
-        rc = decode_event(r, t, &st, &p, end, at, &it);
+        rc = decode_event(r, t, st, &p, end, at, &it);
         if (rc < 0)
             return -1;
         if (rc == 0) {

@@ -103,6 +103,8 @@ struct trace_reader {
     bool *lane_used;
     size_t lane_cap;
 
+    struct trace_decoder chunk; /* the chunk being decoded */
+
     struct trace_event out[OUT_EVENTS];
     unsigned out_head, out_len;
 };

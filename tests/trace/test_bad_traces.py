@@ -171,7 +171,7 @@ expect_error(compress("kind", raw[:ev] + bytes([raw[ev] & 0xF0 | 14]) + raw[ev +
 expect_error(compress("reserved", raw[:ev] + bytes([raw[ev] | 0x80]) + raw[ev + 1:]), ev,
              "reserved flag bits", "reserved bits")
 expect_error(compress("recent", raw[:ev] + bytes([(raw[ev] | 0x40) & ~0x10]) + raw[ev + 1:]), ev,
-             r"recent address \d+ of 0|address flag on an event", "a recent address of none")
+             r"an address \d+ back, of 0|address flag on an event", "a recent address of none")
 seq_at = first[2][0][1]  # the byte after `thread`: first_seq (0, one byte)
 check(raw[seq_at] == 0, "the first chunk starts at event 0")
 expect_error(compress("seq", raw[:seq_at] + b"\x05" + raw[seq_at + 1:]), first[0],

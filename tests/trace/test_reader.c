@@ -237,8 +237,34 @@ static void cut_short(void)
     tb_free(&b);
 }
 
+/* Address 0 (free(NULL)) first in a chunk, and addresses named again:
+ * coded as distances back, decoded as the same addresses. */
+static void addresses_named_again(void)
+{
+    struct tb b;
+    tb_header(&b);
+    struct tb_ev t0[] = {EV(TEV_FREE, 1, 0, 0), EV(TEV_FREE, 2, 0, 0),
+                         EV(TEV_MALLOC, 3, 0x100, 8), EV(TEV_MALLOC, 4, 0x200, 8),
+                         EV(TEV_FREE, 5, 0x100, 0), EV(TEV_MALLOC, 6, 0x100, 16),
+                         EV(TEV_FREE, 7, 0x200, 0), EV(TEV_FREE, 8, 0x100, 0)};
+    tb_chunk(&b, 0, 0, t0, 8);
+    tb_end(&b, 1);
+    struct reading r;
+    read_trace(&b, &r);
+    CHECK(!r.error[0], "%s", r.error);
+    CHECK(r.status.free_null == 2 && r.status.unmatched_frees == 0 &&
+              r.status.implicit_frees == 0 && r.n == 6,
+          "free(NULL) %llu, unmatched %llu, %d events", (unsigned long long)r.status.free_null,
+          (unsigned long long)r.status.unmatched_frees, r.n);
+    if (r.n == 6)
+        CHECK(r.ev[5].op == TRACE_FREE && r.ev[5].size == 16 && r.ev[4].size == 8,
+              "each free ends its own object");
+    tb_free(&b);
+}
+
 int main(void)
 {
+    addresses_named_again();
     address_reused_by_another_thread();
     equal_stamps_free_first();
     block_reused_during_realloc();

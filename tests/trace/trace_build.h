@@ -71,8 +71,8 @@ static inline void tb_chunk(struct tb *b, uint32_t thread, uint64_t first, const
                      size_t n)
 {
     uint8_t *body = malloc(n * TRACE_MAX_EVENT_BYTES + 1);
-    struct trace_chunk_state st;
-    memset(&st, 0, sizeof st);
+    static struct trace_encoder st;
+    trace_encoder_chunk(&st);
     size_t len = 0;
     for (size_t i = 0; i < n; i++)
         len += trace_encode_event(body + len, &st, ev[i].kind, ev[i].flags, ev[i].stamp,

@@ -19,13 +19,13 @@
  * Event: one byte (kind in the low 4 bits, TEV_FLAG_* above them, the top
  * bit 0), svar stamp delta (stamp minus the previous event's in the
  * chunk), then the kind's fields (see trace_event_kind). An `addr` field is
- * either, with TEV_FLAG_RECENT, a uvar index into the chunk's list of
- * recent addresses (most recent first, TRACE_RECENT_SIZE of them, kept by
- * move-to-front), or an svar delta from the last address written as a
- * delta in the chunk (in 16-byte units with TEV_FLAG_A16). Frees mostly
- * name objects allocated shortly before, and allocators mostly hand out
- * blocks freed shortly before: the list turns most addresses into small
- * numbers.
+ * either, with TEV_FLAG_RECENT, a uvar distance back to the last event of
+ * the chunk that named the same address (0: the previous address field,
+ * counting address fields only, at most TRACE_RECENT_WINDOW - 1 back), or
+ * an svar delta from the last address written as a delta in the chunk (in
+ * 16-byte units with TEV_FLAG_A16). Frees mostly name objects allocated
+ * shortly before, and allocators mostly hand out blocks freed shortly
+ * before: most addresses become small numbers.
  *
  * Ordering rule (what makes merging the threads causally consistent): an
  * allocation is stamped after the allocator returned, a free before it is
@@ -39,7 +39,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #define TRACE_MAGIC "ALSTRACE"
 #define TRACE_MAGIC_LEN 8
@@ -91,11 +90,11 @@ enum trace_event_kind {
 enum trace_event_flags {
     TEV_FLAG_A16 = 0x10,    /* the address delta is in units of 16 bytes */
     TEV_FLAG_FAILED = 0x20, /* the call failed (NULL, or an error code) */
-    TEV_FLAG_RECENT = 0x40, /* the address is an index into the recent list */
+    TEV_FLAG_RECENT = 0x40, /* the address is a distance back (see above) */
 };
 #define TEV_KIND_MASK 0x0f
 #define TEV_RESERVED_MASK 0x80
-#define TRACE_RECENT_SIZE 64
+#define TRACE_RECENT_WINDOW 1024
 
 enum trace_end {
     TEND_EXIT = 0,  /* exit() or return from main (the recorder's destructor) */
@@ -163,49 +162,46 @@ static inline const char *trace_event_fields(unsigned kind)
     return kind > 0 && kind < TEV_KIND_END ? fields[kind] : NULL;
 }
 
-/* ---- one chunk's coding state ---------------------------------------------- */
+/* ---- coding addresses -------------------------------------------------- */
 
-/* What encoding and decoding a chunk keep (all zero at its start): the
- * previous stamp, the last address written as a delta, and the recent
- * addresses, most recent first. */
-struct trace_chunk_state {
-    uint64_t stamp;
-    uint64_t addr;
-    uint64_t recent[TRACE_RECENT_SIZE];
-    unsigned recent_len;
+/* The encoder's state: the previous stamp and delta-coded address of the
+ * chunk, and where each address was last seen (a direct-mapped table of
+ * positions counted over all chunks; a collision only costs a delta). */
+struct trace_encoder {
+    uint64_t stamp, addr;
+    uint64_t now;         /* address fields encoded, all chunks */
+    uint64_t chunk_start; /* `now` when the chunk began */
+    struct {
+        uint64_t addr, pos; /* pos: the address field's position + 1 */
+    } seen[2 * TRACE_RECENT_WINDOW];
 };
 
-/* Index of addr in the recent list, or -1. */
-static inline int trace_recent_find(const struct trace_chunk_state *st, uint64_t addr)
+/* The decoder's: the chunk's address fields so far, the last
+ * TRACE_RECENT_WINDOW of them in a ring. */
+struct trace_decoder {
+    uint64_t stamp, addr;
+    uint64_t n;
+    uint64_t ring[TRACE_RECENT_WINDOW];
+};
+
+/* Begin a chunk (an encoder starts zeroed, then this for every chunk). */
+static inline void trace_encoder_chunk(struct trace_encoder *e)
 {
-    for (unsigned i = 0; i < st->recent_len; i++)
-        if (st->recent[i] == addr)
-            return (int)i;
-    return -1;
+    e->stamp = e->addr = 0;
+    e->chunk_start = e->now;
 }
 
-/* Move entry i to the front, or (i < 0) put a new address there, dropping
- * the oldest when the list is full. */
-static inline void trace_recent_use(struct trace_chunk_state *st, int i, uint64_t addr)
+static inline size_t trace_seen_slot(uint64_t addr)
 {
-    unsigned shift;
-    if (i >= 0) {
-        shift = (unsigned)i;
-    } else {
-        shift = st->recent_len < TRACE_RECENT_SIZE ? st->recent_len : TRACE_RECENT_SIZE - 1;
-        if (st->recent_len < TRACE_RECENT_SIZE)
-            st->recent_len++;
-    }
-    memmove(&st->recent[1], &st->recent[0], shift * sizeof st->recent[0]);
-    st->recent[0] = addr;
+    return (size_t)((addr * 0x9e3779b97f4a7c15ULL) >> 53) & (2 * TRACE_RECENT_WINDOW - 1);
 }
 
 /* Encode one event at out (at most TRACE_MAX_EVENT_BYTES); returns its
  * length. `n` is nmemb (calloc, reallocarray) or the result
  * (malloc_usable_size); fields the kind does not carry are ignored. */
-static inline size_t trace_encode_event(uint8_t *out, struct trace_chunk_state *st,
-                                        unsigned kind, unsigned flags, uint64_t stamp,
-                                        uint64_t addr, uint64_t n, uint64_t align, uint64_t size)
+static inline size_t trace_encode_event(uint8_t *out, struct trace_encoder *st, unsigned kind,
+                                        unsigned flags, uint64_t stamp, uint64_t addr,
+                                        uint64_t n, uint64_t align, uint64_t size)
 {
     const char *f = trace_event_fields(kind);
     int has_addr = 0;
@@ -214,10 +210,12 @@ static inline size_t trace_encode_event(uint8_t *out, struct trace_chunk_state *
     flags &= TEV_FLAG_FAILED;
     uint64_t addr_field = 0;
     if (has_addr) {
-        int i = trace_recent_find(st, addr);
-        if (i >= 0) {
+        size_t slot = trace_seen_slot(addr);
+        uint64_t seen = st->seen[slot].pos; /* position + 1; 0: never */
+        if (seen && st->seen[slot].addr == addr && seen > st->chunk_start &&
+            st->now - seen < TRACE_RECENT_WINDOW) {
             flags |= TEV_FLAG_RECENT;
-            addr_field = (uint64_t)i;
+            addr_field = st->now - seen;
         } else {
             int64_t da = (int64_t)(addr - st->addr);
             if ((da & 15) == 0) {
@@ -227,7 +225,8 @@ static inline size_t trace_encode_event(uint8_t *out, struct trace_chunk_state *
             addr_field = trace_zigzag(da);
             st->addr = addr;
         }
-        trace_recent_use(st, i, addr);
+        st->seen[slot].addr = addr;
+        st->seen[slot].pos = ++st->now;
     }
     size_t len = 0;
     out[len++] = (uint8_t)(kind | flags);
