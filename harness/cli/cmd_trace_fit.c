@@ -128,8 +128,9 @@ static char *fit(const struct trace_facts *f, const char *name, const char *touc
 
     fprintf(y, "# Fitted by allocscope trace fit to a recorded trace of %" PRIu64
                " allocation calls\n# (peak live %" PRIu64 " bytes, at most %" PRIu64
-               " objects live, %" PRIu64 " threads).\n",
-            f->events, f->peak_live_bytes, f->max_live_objects, f->status.threads);
+               " objects live, %" PRIu64 " thread%s).\n",
+            f->events, f->peak_live_bytes, f->max_live_objects, f->status.threads,
+            f->status.threads == 1 ? "" : "s");
     fprintf(y, "workload:\n  name: %s\n", name);
     fprintf(y, "  description: \"fitted to a trace of %" PRIu64 " calls: its size table, "
                "mix, free order and live set\"\n", f->events);
