@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "trace_internal.h"
 #include "xalloc.h"
@@ -33,6 +34,12 @@ struct trace_reader *trace_open_stream(FILE *f, const char *name, char *err, siz
 struct trace_reader *trace_open(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
     if (!f) {
         snprintf(err, errlen, "%s: offset 0: cannot open the trace: %s", path, strerror(errno));
         return NULL;
