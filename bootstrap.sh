@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev
+packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev libzstd-dev
           libjemalloc-dev libjemalloc2 libmimalloc-dev libmimalloc2.0 gnuplot-nox
           libtcmalloc-minimal4)
 with_tests=OFF
@@ -23,10 +23,11 @@ for arg in "$@"; do
         # Real programs run under the reference allocator, SVG checks, the
         # report opened in a headless browser, strace as the program break's
         # witness, clang with libFuzzer (libclang-rt) for the fuzz tests,
-        # util-linux's unshare for the full-filesystem test.
+        # util-linux's unshare for the full-filesystem test, traces read with the
+        # zstd tool.
         # xz -T2 is the multi-threaded real program of the reference tests.
         packages+=(python3 git coreutils libxml2-utils chromium valgrind strace clang
-                   libclang-rt-14-dev util-linux xz-utils) ;;
+                   libclang-rt-14-dev util-linux xz-utils zstd) ;;
     --programs)
         packages+=(python3 redis-server time) ;;
     *)

@@ -10,7 +10,8 @@
  *   allocscope-bare-replay --replay OUT
  *       map OUT and replay it (run with the allocator preloaded: nothing
  *       but the loop calls it). Prints the number of ops replayed.
- * Single-threaded workloads only.
+ * Single-threaded workloads only (a trace workload whose trace had one
+ * thread alive at a time counts).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -22,7 +23,7 @@
 #include <unistd.h>
 
 #include "op_touch.h"
-#include "opstream.h"
+#include "opsource.h"
 #include "spec.h"
 
 #define QUICK_FACTOR 0.1 /* as allocscope run --quick */
@@ -84,31 +85,33 @@ static int dump(bool quick, const char *file, const char *name, const char *out)
     for (size_t i = 0; i < suite.workload_count; i++)
         if (strcmp(suite.workloads[i].name, name) == 0)
             w = &suite.workloads[i];
-    if (!w || w->threads != 1) {
-        fprintf(stderr, "no single-threaded workload '%s' in %s\n", name, file);
+    char msg[1200];
+    struct opsource *g = w ? opsource_new(w, NULL, 0, msg, sizeof msg) : NULL;
+    if (!g || opsource_threads(g) != 1) {
+        fprintf(stderr, "no single-threaded workload '%s' in %s%s%s\n", name, file,
+                g || !w ? "" : ": ", g || !w ? "" : msg);
         return 2;
     }
-    char msg[256];
-    struct opgen *g = opgen_new(w, 0, msg, sizeof msg);
     struct opwindow_header *win = malloc(opwindow_bytes(OPWINDOW_DEFAULT_OPS));
     FILE *f = fopen(out, "wb");
-    if (!g || !win || !f) {
-        fprintf(stderr, "cannot set up: %s\n", g ? out : msg);
+    if (!win || !f) {
+        fprintf(stderr, "cannot set up: %s\n", out);
         return 1;
     }
     opwindow_init(win, 1, OPWINDOW_DEFAULT_OPS);
     struct dump_header h = {0};
     fwrite(&h, sizeof h, 1, f);
     do {
-        if (opgen_next_chunk(g, win, msg, sizeof msg) < 0) {
+        if (opsource_next_chunk(g, win, msg, sizeof msg) < 0) {
             fprintf(stderr, "%s\n", msg);
             return 1;
         }
         fwrite(opwindow_ops(win), sizeof(struct op), win->seg[0].count, f);
         h.ops += win->seg[0].count;
     } while (!win->last);
-    h.slots = opgen_totals(g)->slots;
-    h.executed = opgen_totals(g)->ops;
+    h.slots = opsource_totals(g)->slots;
+    h.executed = opsource_totals(g)->ops;
+    opsource_free(g);
     rewind(f);
     fwrite(&h, sizeof h, 1, f);
     if (fclose(f) != 0) {

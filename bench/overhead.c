@@ -18,6 +18,10 @@
  *   allocscope-overhead memory N...
  *       Peak resident memory of the parent (generator, runner) and of the
  *       worker for a tiny-object churn of N ops, each N in a fresh process.
+ *   allocscope-overhead record [-r N] PROG [ARGS...]
+ *       The recorder's cost: PROG's wall time under `allocscope record`
+ *       against without it, as the ratio of the medians of N interleaved
+ *       pairs (the order alternates), and the trace's size per event.
  * Output: Markdown tables on stdout, progress on stderr.
  */
 #define _GNU_SOURCE
@@ -30,11 +34,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "figures.h"
 #include "latency.h"
 #include "opstream.h"
+#include "trace_facts.h"
 #include "registry.h"
 #include "runner.h"
 #include "spec.h"
@@ -184,7 +190,16 @@ static void instructions(const struct options *o, int nfiles, char **files)
     for (int f = 0; f < nfiles; f++)
         for (size_t wi = 0; wi < suites[f].workload_count; wi++) {
             const struct workload_spec *w = &suites[f].workloads[wi];
-            if (w->threads != 1)
+            uint32_t threads = w->threads;
+            if (w->trace_path) { /* a trace's threads alive at once */
+                struct trace_facts facts;
+                char err[1200];
+                if (trace_scan(w->trace_path, &facts, err, sizeof err) < 0)
+                    die(err);
+                threads = facts.lanes;
+                trace_facts_free(&facts);
+            }
+            if (threads != 1)
                 continue;
             char *dump_argv[8];
             int k = 0;
@@ -335,6 +350,83 @@ static void memory(int n, char **counts)
     }
 }
 
+/* ---- record -------------------------------------------------------------- */
+
+/* Wall seconds of argv run to its end (stdout and stderr to /dev/null). */
+static double timed_run(char *const argv[])
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        die("a run failed");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static void record(const struct options *o, int argc, char **argv)
+{
+    char allocscope[4096 + 16], dir[] = "/tmp/allocscope-record-XXXXXX", trace[64];
+    snprintf(allocscope, sizeof allocscope, "%.*s/allocscope",
+             (int)(strrchr(worker, '/') - worker), worker);
+    if (!mkdtemp(dir))
+        die("cannot make a temporary directory");
+    snprintf(trace, sizeof trace, "%s/t.trace.zst", dir);
+    char *rec_argv[argc + 8];
+    int k = 0;
+    rec_argv[k++] = allocscope;
+    rec_argv[k++] = "record";
+    rec_argv[k++] = "-q";
+    rec_argv[k++] = "-o";
+    rec_argv[k++] = trace;
+    rec_argv[k++] = "--";
+    for (int i = 0; i < argc; i++)
+        rec_argv[k++] = argv[i];
+    rec_argv[k] = NULL;
+    char *plain_argv[argc + 1];
+    for (int i = 0; i < argc; i++)
+        plain_argv[i] = argv[i];
+    plain_argv[argc] = NULL;
+
+    double plain[64], recorded[64];
+    unsigned n = o->reps < 64 ? o->reps : 64;
+    timed_run(plain_argv); /* warm the page cache */
+    for (unsigned r = 0; r < n; r++) {
+        fprintf(stderr, "%s: pair %u of %u\n", argv[0], r + 1, n);
+        if (r % 2 == 0) {
+            plain[r] = timed_run(plain_argv);
+            recorded[r] = timed_run(rec_argv);
+        } else {
+            recorded[r] = timed_run(rec_argv);
+            plain[r] = timed_run(plain_argv);
+        }
+    }
+    struct trace_facts f;
+    char err[1200];
+    if (trace_scan(trace, &f, err, sizeof err) < 0)
+        die(err);
+    double mp = median(plain, n), mr = median(recorded, n);
+    printf("| program | pairs | median without | median recorded | ratio | events | trace bytes | "
+           "bytes/event |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    printf("| %s | %u | %.3f s | %.3f s | %.3f | %llu | %llu | %.2f |\n", argv[0], n, mp, mr,
+           mr / mp, (unsigned long long)f.status.raw_events,
+           (unsigned long long)f.status.file_bytes,
+           f.status.raw_events ? (double)f.status.file_bytes / (double)f.status.raw_events : 0.0);
+    trace_facts_free(&f);
+    unlink(trace);
+    rmdir(dir);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -342,6 +434,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: allocscope-overhead instructions [--quick] [-a A,B] FILE.yaml...\n"
                "       allocscope-overhead sampling [--quick] [-a A,B] [-r N] FILE.yaml...\n"
                "       allocscope-overhead memory N...\n"
+               "       allocscope-overhead record [-r N] PROG [ARGS...]\n"
                "What the harness costs its own figures (see README, Performance).\n");
 }
 
@@ -359,7 +452,7 @@ int main(int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     int c;
     optind = 2;
-    while ((c = getopt_long(argc, argv, "a:r:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+a:r:", longopts, NULL)) != -1) {
         switch (c) {
         case 'q':
             o.quick = true;
@@ -400,6 +493,8 @@ int main(int argc, char **argv)
         sampling(&o, nargs, argv + optind);
     else if (strcmp(mode, "memory") == 0)
         memory(nargs, argv + optind);
+    else if (strcmp(mode, "record") == 0)
+        record(&o, nargs, argv + optind);
     else {
         usage(stderr);
         return 2;

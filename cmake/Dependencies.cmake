@@ -14,6 +14,8 @@ endfunction()
 
 allocscope_require_pkg(YAML yaml-0.1 libyaml-dev)
 allocscope_require_pkg(JANSSON jansson libjansson-dev)
+# Recorded allocation traces are zstd streams (harness/record, harness/trace).
+allocscope_require_pkg(ZSTD libzstd libzstd-dev)
 
 # The allocators are preloaded into the worker at run time, never linked
 # into the harness; the build only checks they are there so a fresh machine

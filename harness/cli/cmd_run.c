@@ -31,6 +31,7 @@
 #include "cgroup2.h"
 #include "spec.h"
 #include "timer_calibrate.h"
+#include "trace_fidelity.h"
 #include "xalloc.h"
 
 #define DEFAULT_REPS 3
@@ -154,6 +155,34 @@ static int parse_options(int argc, char **argv, struct run_options *o)
     return 0;
 }
 
+/* Read every trace workload's trace once, before anything runs: an
+ * unreadable one stops the run (FILE: offset N: message, exit 2), and its
+ * facts serve all its runs and their fidelity checks. */
+static int scan_traces(struct workload_set *set)
+{
+    int bad = 0;
+    set->facts = xcalloc(set->count ? set->count : 1, sizeof *set->facts);
+    for (size_t i = 0; i < set->count; i++) {
+        if (!set->items[i]->trace_path)
+            continue;
+        struct trace_facts *f = xcalloc(1, sizeof *f);
+        char err[1200];
+        if (trace_scan(set->items[i]->trace_path, f, err, sizeof err) < 0) {
+            fprintf(stderr, "%s\n", err);
+            free(f);
+            bad = 1;
+            continue;
+        }
+        if (f->lanes > OPWINDOW_MAX_THREADS) {
+            fprintf(stderr, "%s: %u threads were alive at once; a replay runs at most %d\n",
+                    f->path, f->lanes, OPWINDOW_MAX_THREADS);
+            bad = 1;
+        }
+        set->facts[i] = f;
+    }
+    return bad ? -1 : 0;
+}
+
 static int load_workloads(int nfiles, char **files, bool quick, struct workload_set *set)
 {
     char default_suite[PATH_MAX];
@@ -192,7 +221,9 @@ static int load_workloads(int nfiles, char **files, bool quick, struct workload_
         }
     }
     set->suite_count = (size_t)nfiles;
-    return bad ? -1 : 0;
+    if (bad)
+        return -1;
+    return scan_traces(set);
 }
 
 static void free_workloads(struct workload_set *set)
@@ -200,6 +231,12 @@ static void free_workloads(struct workload_set *set)
     for (size_t i = 0; i < set->suite_count; i++)
         spec_free(&set->suites[i]);
     free(set->suites);
+    for (size_t i = 0; set->facts && i < set->count; i++) {
+        if (set->facts[i])
+            trace_facts_free(set->facts[i]);
+        free(set->facts[i]);
+    }
+    free(set->facts);
     free(set->items);
 }
 
@@ -305,6 +342,7 @@ void run_count_row(struct run_totals *t, enum run_status status)
 /* What every run of the current workload shares. */
 struct workload_state {
     const struct workload_spec *w;
+    const struct trace_facts *trace; /* a trace workload's */
     bool recorded;      /* in run.json with its stream's facts */
     uint64_t hash;      /* the stream's hash, once one run knew it */
     struct opgen_totals partial; /* the furthest any run got, until then */
@@ -318,9 +356,10 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
 {
     const struct workload_spec *w = ws->w;
     struct results_row row = {.workload = w->name, .allocator = a->name, .rep = rep,
-                              .threads = w->threads, .spec_hash = spec_workload_hash(w)};
+                              .threads = ws->trace ? ws->trace->lanes : w->threads,
+                              .spec_hash = spec_workload_hash(w), .trace = ws->trace};
     struct run_figures fig;
-    char stats[512] = "";
+    char stats[512] = "", fidelity[512], fidelity_reason[600];
     struct run_outcome out = {.status = RUN_SKIPPED};
 
     if (!a->available) {
@@ -338,7 +377,8 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
                                   .log_path = log_path, .params = *params,
                                   .chunk_ops = o->window_ops,
                                   .memory_limit = o->memory_limit ? o->memory_limit
-                                                                  : w->memory_limit};
+                                                                  : w->memory_limit,
+                                  .trace_facts = ws->trace};
         runner_execute(&req, &out);
         row.status = out.status;
         row.reason = out.reason;
@@ -348,6 +388,8 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
             row.opstream_hash = out.stream.hash;
             if (!ws->recorded) {
                 run_meta_add_workload(meta, w, &out.stream);
+                if (ws->trace)
+                    run_meta_set_workload_trace(meta, w->name, ws->trace);
                 ws->recorded = true;
                 ws->hash = out.stream.hash;
             } else if (ws->hash != out.stream.hash && row.status == RUN_OK) {
@@ -361,6 +403,17 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
             row.served_by = out.res->served_by;
             row.allocator_version = out.res->alloc_version;
             results_write_samples(dir, w->name, a->name, rep, out.res);
+        }
+        if (row.status == RUN_OK && ws->trace) {
+            /* A replay that is not the recording is not a result. */
+            if (!trace_fidelity_check(ws->trace, w->teardown, &out.stream, out.res, fidelity,
+                                      sizeof fidelity)) {
+                row.status = RUN_FAILED;
+                snprintf(fidelity_reason, sizeof fidelity_reason,
+                         "the replay differs from the recording: %s", fidelity);
+                row.reason = fidelity_reason;
+            }
+            row.trace_fidelity = fidelity;
         }
         if (row.status == RUN_OK) {
             figures_compute(out.res, &out.stream, &fig);
@@ -596,14 +649,17 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
                                  &totals);
             continue;
         }
-        struct workload_state ws = {.w = w};
+        struct workload_state ws = {.w = w, .trace = set.facts ? set.facts[wi] : NULL};
         for (unsigned rep = 1; rep <= reps && !runner_interrupted && !totals.row_lost; rep++)
             for (size_t ai = 0; ai < nallocs && !runner_interrupted && !totals.row_lost; ai++) {
                 progress_step(&prog, w->name, allocs[ai]->name, rep);
                 measure_one(&dir, meta, &ws, allocs[ai], rep, &o, &params, worker, &totals);
             }
-        if (!ws.recorded && ws.partial.threads) /* no run got through it whole */
+        if (!ws.recorded && ws.partial.threads) { /* no run got through it whole */
             run_meta_add_workload(meta, w, &ws.partial);
+            if (ws.trace)
+                run_meta_set_workload_trace(meta, w->name, ws.trace);
+        }
         note_write_errors(&dir, meta);
         results_write_run_json(&dir, meta, false);
     }

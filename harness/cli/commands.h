@@ -22,5 +22,9 @@ int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_plot_history(int argc, char **argv); /* plot --history */
+int cmd_record(int argc, char **argv);
+int cmd_trace(int argc, char **argv);       /* trace info | trace fit */
+int cmd_trace_info(int argc, char **argv);
+int cmd_trace_fit(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"plot", cmd_plot, "render a run's charts (gnuplot) and report.html"},
     {"compare", cmd_compare, "regression verdict between two runs (CI)"},
     {"baseline", cmd_baseline, "save a run as a named baseline, list baselines"},
+    {"record", cmd_record, "record a program's allocation calls into a trace"},
+    {"trace", cmd_trace, "summarize a trace (info), fit a workload to it (fit)"},
 };
 
 static void usage(FILE *out)

@@ -28,11 +28,14 @@ struct run_options {
 };
 
 /* All workloads of all files, validated before anything runs. */
+struct trace_facts;
+
 struct workload_set {
     struct suite_spec *suites;
     size_t suite_count;
     const struct workload_spec **items;
     size_t count;
+    struct trace_facts **facts; /* per item: its trace's, or NULL */
 };
 
 /* Measure every workload of the set under every allocator; the set is

@@ -125,7 +125,7 @@ static inline uint64_t fnv1a_word(uint64_t h, uint64_t w)
 
 static inline __attribute__((always_inline)) void emit(struct gen *g, uint32_t t, struct op op)
 {
-    if (op.kind != OP_PHASE_END) {
+    if (!op_is_marker(op.kind)) {
         struct gen_slot *sl = &g->slots[op.slot];
         if (sl->last_thread != NONE && sl->last_thread != t)
             op.flags |= OPF_WAIT;
@@ -216,6 +216,12 @@ void gen_phase_end(struct gen *g, uint32_t phase)
         emit(g, t, (struct op){.kind = OP_PHASE_END, .slot = phase, .size = g->total_ops});
         g->marker_ops++;
     }
+}
+
+void gen_delay(struct gen *g, uint32_t t, uint64_t until_ns)
+{
+    emit(g, t, (struct op){.kind = OP_DELAY, .size = until_ns});
+    g->marker_ops++;
 }
 
 /* ---- set-up -------------------------------------------------------------- */

@@ -109,5 +109,7 @@ void gen_free(struct gen *g, uint32_t runner, uint32_t slot);
 void gen_realloc(struct gen *g, uint32_t t, uint32_t slot, uint64_t new_size,
                  enum touch_mode touch);
 void gen_phase_end(struct gen *g, uint32_t phase);
+/* Thread t waits until the run's measured clock reaches until_ns. */
+void gen_delay(struct gen *g, uint32_t t, uint64_t until_ns);
 
 #endif

@@ -243,6 +243,9 @@ int phase_begin(struct phase_cursor *c, struct gen *g, const struct workload_spe
         for (uint32_t i = 0; i < p->script_objects; i++)
             c->slot_of[i] = UINT32_MAX;
         break;
+    case PHASE_TRACE: /* trace workloads never reach the generator (opsource.c) */
+        snprintf(errbuf, errlen, "a trace is replayed by the trace converter");
+        return -1;
     }
     return 0;
 }
@@ -258,6 +261,8 @@ bool phase_emit(struct phase_cursor *c, struct gen *g, const struct workload_spe
         return free_emit(c, g, w);
     case PHASE_SCRIPT:
         return script_emit(c, g);
+    case PHASE_TRACE:
+        break;
     }
     return true;
 }

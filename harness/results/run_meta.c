@@ -111,10 +111,37 @@ void run_meta_add_workload(json_t *run, const struct workload_spec *w,
                   w->name, "description", str_or_null(w->description), "source",
                   w->pos.file ? w->pos.file : "", "spec_hash", spec_hash, "opstream_hash",
                   stream->complete ? json_string(stream_hash) : json_null(), "threads",
-                  (int)w->threads, "ops", (json_int_t)stream->ops, "op_counts", counts,
+                  (int)(w->threads ? w->threads : stream->threads), "ops", (json_int_t)stream->ops, "op_counts", counts,
                   "peak_live_bytes", (json_int_t)stream->peak_live_bytes, "max_live_objects",
                   (json_int_t)stream->max_live_objects, "timed_op_share",
                   1.0 / (double)(1u << stream->timing_shift), "phases", phases));
+}
+
+void run_meta_set_workload_trace(json_t *run, const char *workload,
+                                 const struct trace_facts *f)
+{
+    size_t i;
+    json_t *w;
+    char hash[17];
+    opstream_hash_hex(f->status.hash, hash);
+    json_t *t = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:I}", "path",
+                          f->path, "hash", hash, "file_bytes", (json_int_t)f->status.file_bytes,
+                          "events", (json_int_t)f->events, "raw_events",
+                          (json_int_t)f->status.raw_events, "threads",
+                          (json_int_t)f->status.threads, "lanes", (json_int_t)f->lanes,
+                          "peak_live_bytes", (json_int_t)f->peak_live_bytes, "duration_ns",
+                          (json_int_t)f->duration_ns, "end", trace_end_name(f->status.end),
+                          "final_live_objects", (json_int_t)f->final_live_objects);
+    if (f->status.end == TRACE_END_CUT) {
+        json_object_set_new(t, "cut_offset", json_integer((json_int_t)f->status.cut_offset));
+        json_object_set_new(t, "cut_reason", json_string(f->status.cut_reason));
+    }
+    json_array_foreach(json_object_get(run, "workloads"), i, w)
+    {
+        if (strcmp(json_string_value(json_object_get(w, "name")), workload) == 0)
+            json_object_set(w, "trace", t);
+    }
+    json_decref(t);
 }
 
 void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_ticks_per_ns,

@@ -9,6 +9,7 @@
 #include "opstream.h"
 #include "registry.h"
 #include "spec.h"
+#include "trace_facts.h"
 
 /* The skeleton: tool, command line, start time, host, perf, options. */
 json_t *run_meta_new(int argc, char **argv, const struct host_info *host, bool quick,
@@ -22,6 +23,10 @@ void run_meta_set_allocator_version(json_t *run, const char *name, const char *v
  * was generated whole). */
 void run_meta_add_workload(json_t *run, const struct workload_spec *w,
                            const struct opgen_totals *stream);
+
+/* A trace workload's recording (its facts) in its run.json entry. */
+void run_meta_set_workload_trace(json_t *run, const char *workload,
+                                 const struct trace_facts *f);
 
 /* How this run measures: the timer (its rate, and the cost of one timing
  * as calibrated in the parent; each worker calibrates its own too, in the

@@ -309,6 +309,33 @@ static void c_exit_status(FILE *f, const struct results_row *r, const struct run
         fprintf(f, "%d", o->exit_status);
 }
 
+/* ---- trace columns (empty for workloads without a trace) ----------------- */
+
+static void c_trace(FILE *f, const struct results_row *r, const struct run_figures *g, int a)
+{
+    (void)g;
+    const struct trace_facts *t = r->trace;
+    if (!t)
+        return;
+    switch (a) {
+    case 0:
+        fprintf(f, "%016" PRIx64, t->status.hash);
+        break;
+    case 1:
+        fprintf(f, "%" PRIu64, t->events);
+        break;
+    case 2:
+        fprintf(f, "%" PRIu64, t->peak_live_bytes);
+        break;
+    case 3:
+        put_text(f, trace_end_name(t->status.end));
+        break;
+    case 4:
+        put_text(f, r->trace_fidelity);
+        break;
+    }
+}
+
 #define LAT(kind, field) ((kind) * 8 + (field))
 #define LATENCY_COLUMNS(k, name)                                                       \
     {"latency_" name "_count", CELL_COUNT, c_latency, LAT(k, 0), 1, NULL},             \
@@ -384,6 +411,12 @@ const struct summary_column summary_columns[] = {
     LATENCY_COLUMNS(LAT_REALLOC, "realloc"),
     LATENCY_COLUMNS(LAT_ALIGNED, "aligned"),
     LATENCY_COLUMNS(LAT_FREE, "free"),
+    /* Appended with trace record and replay. */
+    {"trace_hash", CELL_HASH, c_trace, 0, 0, NULL},
+    {"trace_events", CELL_COUNT, c_trace, 1, 0, NULL},
+    {"trace_peak_live_bytes", CELL_COUNT, c_trace, 2, 0, NULL},
+    {"trace_end", CELL_TEXT, c_trace, 3, 0, NULL},
+    {"trace_fidelity", CELL_TEXT, c_trace, 4, 0, NULL},
 };
 const size_t summary_column_count = sizeof summary_columns / sizeof summary_columns[0];
 _Static_assert(sizeof summary_columns / sizeof summary_columns[0] <= SUMMARY_MAX_COLUMNS,

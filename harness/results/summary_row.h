@@ -8,6 +8,7 @@
 
 #include "figures.h"
 #include "runner.h"
+#include "trace_facts.h"
 
 struct program_outcome;
 
@@ -35,6 +36,10 @@ struct results_row {
     /* Real programs (program_results.h); NULL for synthetic runs. */
     const struct program_outcome *program;
     const struct program_row_info *program_info;
+    /* Trace workloads: the recording's facts, and the replay checked
+     * against them ("ok" or what differs; NULL when not checked). */
+    const struct trace_facts *trace;
+    const char *trace_fidelity;
 };
 
 /* What a cell of a column may hold (the strict reader, summary_file.c,

@@ -231,7 +231,7 @@ static pid_t spawn_worker(const struct run_request *req, int window_fd,
  * timeout_s. Returns 0 when it exited, 1 on timeout, 2 when interrupted
  * (the child is killed in both cases). A chunk that cannot be generated is
  * answered 'e': the worker then fails the run, and *gen_err says why. */
-static int serve_worker(pid_t pid, double timeout_s, struct opgen *gen,
+static int serve_worker(pid_t pid, double timeout_s, struct opsource *gen,
                         struct opwindow_header *win, const struct chunk_pipes *cp,
                         int *wstatus, char *gen_err, size_t gen_errlen)
 {
@@ -267,7 +267,7 @@ static int serve_worker(pid_t pid, double timeout_s, struct opgen *gen,
         if (got != 1)
             continue;
         char reply = 'c';
-        if (opgen_next_chunk(gen, win, gen_err, gen_errlen) < 0)
+        if (opsource_next_chunk(gen, win, gen_err, gen_errlen) < 0)
             reply = 'e';
         if (write(cp->reply_write, &reply, 1) != 1)
             request_fd = -1;
@@ -400,19 +400,20 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
     char gen_err[256] = "";
     int rc = -1;
 
-    struct opgen *gen = opgen_new(w, chunk_ops, out->reason, sizeof out->reason);
+    struct opsource *gen = opsource_new(w, req->trace_facts, chunk_ops, out->reason,
+                                        sizeof out->reason);
     if (!gen)
         return -1;
     out->res = make_region(&result_fd, &out->res_bytes, RESULT_SAMPLE_CAPACITY);
     if (out->res)
         out->res->params = req->params;
-    win = make_window(&window_fd, &window_bytes, w->threads, chunk_ops);
+    win = make_window(&window_fd, &window_bytes, opsource_threads(gen), chunk_ops);
     if (!out->res || !win || make_pipes(&cp) < 0) {
         snprintf(out->reason, sizeof out->reason, "cannot set up the run: %s", strerror(errno));
         goto done;
     }
     /* The first chunk is in the window before the worker starts. */
-    if (opgen_next_chunk(gen, win, out->reason, sizeof out->reason) < 0)
+    if (opsource_next_chunk(gen, win, out->reason, sizeof out->reason) < 0)
         goto done;
 
     char preload_var[PATH_MAX + 16];
@@ -441,8 +442,8 @@ done:
     /* The stream's facts are whole when the worker got every chunk; a run
      * that ended early leaves them partial (no hash): generating the rest
      * just for them could take as long as the run was meant to. */
-    out->stream = *opgen_totals(gen);
-    opgen_free(gen);
+    out->stream = *opsource_totals(gen);
+    opsource_free(gen);
     if (win)
         munmap(win, window_bytes);
     close_fd(&result_fd);

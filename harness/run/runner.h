@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "opstream.h"
+#include "opsource.h"
 #include "registry.h"
 #include "worker_protocol.h"
 
@@ -41,6 +41,9 @@ struct run_request {
      * argv prefix, never through a shell. */
     char *const *wrapper;
     uint64_t memory_limit; /* bytes of address space (RLIMIT_AS); 0 = none */
+    /* A trace workload's facts (trace_scan), scanned once for all its runs;
+     * NULL: the run scans the trace itself. */
+    const struct trace_facts *trace_facts;
 };
 
 struct run_outcome {

@@ -115,6 +115,7 @@ enum phase_kind {
     PHASE_CHURN,  /* `ops` operations drawn from mix/sizes/free order */
     PHASE_FREE,   /* free `free_fraction` of the live objects */
     PHASE_SCRIPT, /* the explicit script, run by thread 0 */
+    PHASE_TRACE,  /* the recorded trace of a trace workload (touch only) */
 };
 
 /* A phase. Workload-level keys give defaults that each phase may override;
@@ -146,6 +147,12 @@ struct phase_spec {
     struct script_op *script;
     size_t script_len;
     uint32_t script_objects;
+};
+
+/* How a trace workload paces its replay. */
+enum trace_pace {
+    PACE_ASAP,     /* every op as soon as the one before it (default) */
+    PACE_RECORDED, /* each thread waits out its recorded gaps, x time_scale */
 };
 
 enum thread_pattern {
@@ -224,6 +231,14 @@ struct workload_spec {
     size_t phase_count;          /* 1..SPEC_MAX_PHASES; 0 for programs */
     struct program_spec *program; /* a real program or service; NULL for a
                                      synthetic workload (then phases) */
+
+    /* A trace workload (`trace: FILE`, docs/workloads.md): the recorded
+     * trace decides the ops and the threads (threads stays 0 here: the
+     * trace's facts give it); one phase of kind PHASE_TRACE, named
+     * "trace", carries `touch`. NULL for every other workload. */
+    char *trace_path;    /* relative paths resolved against the YAML file */
+    enum trace_pace pace;
+    double time_scale;   /* PACE_RECORDED: gaps x this, > 0 */
 };
 
 struct suite_spec {

@@ -5,7 +5,8 @@
  * their IEEE-754 bits (-0.0 folded into 0.0), so the hash is the same on
  * every build; strings are fed with their length. Pointers, the file path,
  * source positions, the workload name, description and timeout are left
- * out: they do not change what the worker executes. Bump the version
+ * out: they do not change what the worker executes. A trace workload adds
+ * its trace's path and pacing (workloads without one hash as before). Bump the version
  * string when the field list changes. */
 #include <stdio.h>
 #include <string.h>
@@ -113,6 +114,9 @@ static void feed_phase(uint64_t *h, const struct phase_spec *p)
             feed_u64(h, op->align);
         }
         break;
+    case PHASE_TRACE:
+        feed_u64(h, p->touch);
+        break;
     }
 }
 
@@ -175,5 +179,11 @@ uint64_t spec_workload_hash(const struct workload_spec *w)
     feed_u64(&h, w->phase_count);
     for (size_t i = 0; i < w->phase_count; i++)
         feed_phase(&h, &w->phases[i]);
+    if (w->trace_path) { /* the trace's content is in its own hash (trace_hash) */
+        feed_string(&h, "trace");
+        feed_string(&h, w->trace_path);
+        feed_u64(&h, w->pace);
+        feed_double(&h, w->time_scale);
+    }
     return h;
 }

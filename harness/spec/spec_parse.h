@@ -62,6 +62,12 @@ int spec_read_workload(const struct yctx *c, const struct ynode *map, struct wor
 int spec_read_program_workload(const struct yctx *c, const struct ynode *map,
                                struct workload_spec *w);
 void spec_program_free(struct program_spec *p);
+/* The trace keys of a workload mapping (`trace`, `pace`, `time_scale`):
+ * with `trace`, fills w's trace fields and its one PHASE_TRACE phase and
+ * rejects the keys a trace decides itself. Returns 0 (also when there is
+ * no `trace`: *is_trace says which) or -1. */
+int spec_read_trace_workload(const struct yctx *c, const struct ynode *map,
+                             struct workload_spec *w, bool *is_trace);
 
 void spec_phase_free(struct phase_spec *p);
 void spec_workload_free(struct workload_spec *w);

@@ -12,7 +12,8 @@
 
 static const char *const workload_keys[] = {
     "name", "description", "seed", "threads", "thread_pattern", "cross_thread_free",
-    "sample_every", "timeout", "memory_limit", "teardown", "phases",
+    "sample_every", "timeout", "memory_limit", "teardown", "phases", "trace", "pace",
+    "time_scale",
     /* phase defaults */
     "ops", "sizes", "mix", "free_order", "live", "touch", "align", "realloc_factor", NULL,
 };
@@ -216,6 +217,11 @@ int spec_read_workload(const struct yctx *c, const struct ynode *map, struct wor
         return yfail(c, map, "a workload needs 'name'");
     if (yread_name(c, "workload name", name, false, &w->name) != 0 || read_run_keys(c, map, w))
         return -1;
+    bool is_trace;
+    if (spec_read_trace_workload(c, map, w, &is_trace) != 0)
+        return -1;
+    if (is_trace)
+        return 0;
 
     struct phase_spec defaults;
     unsigned set = 0;
@@ -237,5 +243,6 @@ void spec_workload_free(struct workload_spec *w)
     spec_program_free(w->program);
     free(w->name);
     free(w->description);
+    free(w->trace_path);
     memset(w, 0, sizeof *w);
 }

@@ -467,6 +467,38 @@ static inline void publish_slot(struct exec_slot_sync *s, uint32_t next_seq)
     }
 }
 
+/* ---- pacing ---------------------------------------------------------------- */
+
+/* OP_DELAY: wait until the measured clock reaches op->size ns (a trace
+ * replayed at its recorded pace). The wait is measured time, as the
+ * recorded program's idle time was; it is slept in slices no longer than
+ * the sampling interval, with periodic samples between them, after this
+ * thread has published its position (the others are not held back by
+ * it). Counted as a marker, not an op. */
+static __attribute__((noinline)) void pace_wait(struct exec_thread *th, const struct op *op)
+{
+    struct exec_ctx *ctx = th->ctx;
+    th->markers++;
+    if (ctx->thread_count > 1)
+        publish_progress(th, op->gidx);
+    uint64_t slice_ns = ctx->res->params.sample_interval_ns ? ctx->res->params.sample_interval_ns
+                                                            : 1000000;
+    for (;;) {
+        uint64_t now = timer_ns(ctx->timer, measured_ticks(ctx, timer_ticks()));
+        if (now >= op->size)
+            return;
+        uint64_t left = op->size - now;
+        if (left > 100000) {
+            uint64_t sleep_ns = left - 50000 < slice_ns ? left - 50000 : slice_ns;
+            struct timespec ts = {(time_t)(sleep_ns / 1000000000), (long)(sleep_ns % 1000000000)};
+            nanosleep(&ts, NULL);
+            maybe_sample(ctx);
+        } else {
+            __builtin_ia32_pause();
+        }
+    }
+}
+
 /* ---- phase ends and chunk ends ------------------------------------------ */
 
 /* Thread 0 at a phase end, the others waiting: sample, smaps, usable size. */
@@ -579,7 +611,7 @@ static inline void record_latency(struct exec_thread *th, enum latency_kind kind
 static _Noreturn __attribute__((noinline)) void op_failed(struct exec_ctx *ctx,
                                                           const struct op *op)
 {
-    if (op->kind > OP_PHASE_END || op->kind == 0)
+    if (op->kind >= OP_KIND_END || op->kind == 0)
         fail_now(ctx, "corrupt op stream: op kind %u", op->kind);
     fail_now(ctx, "allocation of %zu bytes (op kind %u) returned NULL", (size_t)op->size,
              op->kind);
@@ -642,6 +674,9 @@ execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const
         if (multi)
             th->live_bytes = *live;
         phase_end(th, op);
+        return;
+    case OP_DELAY:
+        pace_wait(th, op);
         return;
     default:
         op_failed(th->ctx, op);

@@ -34,9 +34,15 @@ def write(name, text):
 
 
 # --help on every command, --version, unknown commands.
-for cmd in ["run", "check", "list"]:
+for cmd in ["run", "check", "list", "record", "trace"]:
     p = run(cmd, "--help")
     check(p.returncode == 0 and "usage: allocscope " + cmd in p.stdout, f"{cmd} --help")
+for sub in ["info", "fit"]:
+    p = run("trace", sub, "--help")
+    check(p.returncode == 0 and "usage: allocscope trace " + sub in p.stdout, f"trace {sub} --help")
+check(run("record").returncode == 2, "record without a program exits 2")
+check(run("trace", "frobnicate", "x").returncode == 2, "trace: unknown subcommand exits 2")
+check(run("trace", "info").returncode == 2, "trace info without a file exits 2")
 p = run("--version")
 check(p.returncode == 0 and p.stdout.startswith("allocscope "), "--version")
 check(run("frobnicate").returncode == 2, "unknown command exits 2")

@@ -276,6 +276,39 @@ static void test_anchors(void)
     spec_free(&s);
 }
 
+static void test_trace(void)
+{
+    struct suite_spec s;
+    if (load("trace.yaml", &s) != 0)
+        return;
+    const struct workload_spec *w = &s.workloads[0];
+    CHECK(w->trace_path && ends_with(w->trace_path, "valid/tiny.trace.zst")); /* beside the file */
+    CHECK_U(w->pace, PACE_RECORDED);
+    CHECK_D(w->time_scale, 0.5);
+    CHECK_U(w->threads, 0); /* the trace's facts decide */
+    CHECK_U(w->teardown, 0);
+    CHECK_U(w->phase_count, 1);
+    CHECK_U(w->phases[0].kind, PHASE_TRACE);
+    CHECK_S(w->phases[0].name, "trace");
+    CHECK_U(w->phases[0].touch, TOUCH_FIRST);
+    uint64_t h = spec_workload_hash(w);
+    w = NULL;
+    spec_free(&s);
+    /* The pace is part of what the worker executes. */
+    static const char asap[] = "workload: {name: replay, trace: tiny.trace.zst, touch: first, "
+                               "teardown: false}";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/valid/x.yaml", SPEC_TEST_DIR);
+    struct spec_error err;
+    if (spec_load_string(asap, sizeof asap - 1, path, &s, &err) == 0) {
+        CHECK(spec_workload_hash(&s.workloads[0]) != h);
+        CHECK_U(s.workloads[0].pace, PACE_ASAP);
+        spec_free(&s);
+    } else {
+        CHECK(!"the asap trace workload loads");
+    }
+}
+
 static void test_suite(void)
 {
     struct suite_spec s;
@@ -442,6 +475,7 @@ int main(void)
     test_producer_consumer();
     test_anchors();
     test_suite();
+    test_trace();
     test_quick();
     test_hash();
     test_load_string_errors();

@@ -22,8 +22,9 @@
  * Cross-thread invariants (what makes the waits deadlock-free):
  *  - Ops are generated in one global order and numbered in it (gidx); each
  *    thread's segment is in that order. A slot alternates allocation and
- *    free; realloc only happens in the thread that allocated the object and
- *    before any hand-off.
+ *    free. The synthetic generator reallocs only in the thread that
+ *    allocated the object, before any hand-off; a replayed trace may
+ *    realloc in any thread (the op then waits like any other on its slot).
  *  - Every op carries `seq`, the number of ops on its slot before it. An op
  *    with OPF_WAIT (its slot's previous op ran in another thread) waits
  *    until the slot's executed-op count equals `seq`. Counting, rather than
@@ -60,6 +61,10 @@ enum op_kind {
     OP_FREE,
     OP_PHASE_END,      /* all threads meet; a sample is taken; slot = the phase,
                           size = ops (all threads) before this point */
+    OP_DELAY,          /* pacing (a trace replayed at its recorded pace): the
+                          thread waits until the run's measured clock reaches
+                          `size` ns; like a phase marker it is not an
+                          allocator call and not counted as an op */
     OP_KIND_END
 };
 
@@ -71,6 +76,12 @@ enum op_touch {
     OP_TOUCH_PAGES,
     OP_TOUCH_ALL,
 };
+
+/* Ops that are no allocator call (no slot, no seq; not counted as ops). */
+static inline int op_is_marker(unsigned kind)
+{
+    return kind == OP_PHASE_END || kind == OP_DELAY;
+}
 
 enum op_flags {
     OPF_WAIT = 1, /* previous op on this slot was done by another thread */
@@ -177,6 +188,7 @@ static inline int64_t op_live_delta(const struct op *op)
     case OP_REALLOC:
         return (int64_t)op_realloc_new_size(op) - (int64_t)op_realloc_old_size(op);
     case OP_PHASE_END:
+    case OP_DELAY:
         return 0;
     default:
         return (int64_t)op->size;
