@@ -72,6 +72,27 @@ static void c_hash(FILE *f, const struct results_row *r, const struct run_figure
         fprintf(f, "%016" PRIx64, h);
 }
 
+static void c_order_pos(FILE *f, const struct results_row *r, const struct run_figures *g,
+                        int a)
+{
+    (void)g, (void)a;
+    if (r->order_pos)
+        fprintf(f, "%u", r->order_pos);
+}
+
+/* arg 0: the count; 1: per op. */
+static void c_instructions(FILE *f, const struct results_row *r, const struct run_figures *g,
+                           int a)
+{
+    (void)g;
+    if (!r->has_instructions || r->instructions == METRIC_UNSUPPORTED)
+        return;
+    if (a == 0)
+        put_u64(f, r->instructions);
+    else if (r->instructions_ops)
+        fprintf(f, "%.4f", (double)r->instructions / (double)r->instructions_ops);
+}
+
 /* ---- figure columns ----------------------------------------------------- */
 
 #define FIG_U64(fn, expr)                                                                    \
@@ -205,6 +226,10 @@ static const struct column columns[] = {
     LATENCY_COLUMNS(LAT_REALLOC, "realloc"),
     LATENCY_COLUMNS(LAT_ALIGNED, "aligned"),
     LATENCY_COLUMNS(LAT_FREE, "free"),
+    /* Appended with allocator variants and paired verdicts. */
+    {"order_pos", c_order_pos, 0, 0},
+    {"instructions", c_instructions, 0, 0},
+    {"instructions_per_op", c_instructions, 1, 0},
 };
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])
 

@@ -3,6 +3,7 @@
 #ifndef ALLOCSCOPE_SUMMARY_ROW_H
 #define ALLOCSCOPE_SUMMARY_ROW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,6 +24,12 @@ struct results_row {
     const char *allocator_stats; /* "key=value;..." */
     uint64_t opstream_hash;
     uint64_t spec_hash;
+    unsigned order_pos;        /* 1-based place in its repetition; 0 = unknown */
+    /* --instructions: the measured loop's user-space instructions over
+     * instructions_ops ops (empty cells unless has_instructions). */
+    bool has_instructions;
+    uint64_t instructions;
+    uint64_t instructions_ops;
 };
 
 /* The header line, then rows: each written whole, ending in '\n'. */

@@ -147,6 +147,9 @@ struct pause {
 
 static void pause_begin(struct exec_ctx *ctx, struct pause *p, bool faults)
 {
+    /* Instructions: only where no other thread is still measured. */
+    if (faults || ctx->thread_count == 1)
+        instr_pause(&ctx->instr);
     p->ticks = timer_ticks();
     p->minor = 0;
     if (faults) {
@@ -170,6 +173,8 @@ static void pause_end(struct exec_ctx *ctx, const struct pause *p, bool faults)
                 ctx->perf_paused[i] += now[i] - p->perf[i];
     }
     __atomic_add_fetch(&ctx->paused_ticks, timer_ticks() - p->ticks, __ATOMIC_RELAXED);
+    if (faults || ctx->thread_count == 1)
+        instr_resume(&ctx->instr);
 }
 
 /* ---- sampling ----------------------------------------------------------- */
@@ -891,6 +896,18 @@ int executor_prepare(struct exec_ctx *ctx, struct opwindow_header *win, int requ
     perf_counters_open(&ctx->perf);
     for (int i = 0; i < PERF_METRIC_COUNT; i++)
         res->perf_errno[i] = ctx->perf.open_errno[i];
+    res->instructions = METRIC_UNSUPPORTED;
+    res->instructions_errno = -instr_open(&ctx->instr, res->params.instructions);
+    if (res->params.instructions == INSTR_CALLGRIND &&
+        (res->instructions_errno || ctx->thread_count > 1)) {
+        snprintf(res->error, sizeof res->error, "cannot count instructions under callgrind: %s",
+                 ctx->thread_count > 1 ? "single-threaded workloads only"
+                 : res->instructions_errno == ENOSYS
+                     ? "this allocscope-worker was built without <valgrind/callgrind.h> "
+                       "(install valgrind and rebuild)"
+                     : "the worker is not running under valgrind");
+        return -1;
+    }
 
     if (pthread_barrier_init(&ctx->barrier, NULL, ctx->thread_count) != 0) {
         snprintf(res->error, sizeof res->error, "pthread_barrier_init failed");
@@ -965,11 +982,13 @@ int executor_run(struct exec_ctx *ctx)
     ctx->next_sample_ticks = timer_ticks() + ctx->interval_ticks;
     ctx->last_check_ticks = ctx->next_sample_ticks - ctx->interval_ticks;
 
+    instr_start(&ctx->instr);
     if (ctx->thread_count > 1)
         pthread_barrier_wait(&ctx->barrier); /* open the start gate */
     run_chunks(&ctx->threads[0]);
     for (uint32_t t = 1; t < ctx->thread_count; t++)
         pthread_join(ctx->threads[t].handle, NULL);
+    res->instructions = instr_stop(&ctx->instr);
     uint64_t end = timer_ticks();
 
     /* End figures: counters first, before anything else runs. */

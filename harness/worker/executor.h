@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "instr_count.h"
 #include "opstream_format.h"
 #include "worker_protocol.h"
 
@@ -88,6 +89,7 @@ struct exec_ctx {
     pthread_barrier_t barrier;
     bool last_chunk;           /* set by thread 0 at a chunk end */
     uint64_t peak_smaps_rss;
+    struct instr_counter instr; /* --instructions (instr_count.h) */
 };
 
 /* Map and pre-fault the executor's memory, calibrate the timer, open

@@ -29,7 +29,7 @@
 #include "timer.h"
 
 #define RESULT_MAGIC 0x53455243534c4c41ULL /* "ALLSCRES" */
-#define RESULT_VERSION 2
+#define RESULT_VERSION 3
 
 /* Samples a region holds. When the periodic ones fill it, the worker keeps
  * every other one and samples half as often: a run of any length keeps a
@@ -100,10 +100,18 @@ struct alloc_stat {
     uint64_t value;
 };
 
+/* How the measured loop's instructions are counted (instr_count.h). */
+enum instr_method {
+    INSTR_NONE = 0,
+    INSTR_PERF = 1,      /* perf instructions:u, in the worker */
+    INSTR_CALLGRIND = 2, /* under callgrind; the parent reads its file */
+};
+
 /* What the parent tells the worker, before it starts. */
 struct run_params {
     struct timer_params timer;
     uint64_t sample_interval_ns; /* periodic samples by time; 0 = none */
+    uint32_t instructions;       /* enum instr_method */
 };
 
 struct result_region {
@@ -149,6 +157,11 @@ struct result_region {
     struct latency_hist latency[LAT_KIND_COUNT];
     uint32_t alloc_stat_count;
     struct alloc_stat alloc_stats[ALLOC_STATS_MAX];
+
+    /* Instructions of the measured loop, pauses excluded (perf method;
+     * METRIC_UNSUPPORTED otherwise), and why counting is off (0 = on). */
+    uint64_t instructions;
+    int32_t instructions_errno;
 
     /* Time series. The worker bumps sample_count after a sample is
      * complete. */
