@@ -121,6 +121,8 @@ FIG_U64(c_ops, g->ops)
 FIG_DOUBLE(c_wall_s, g->wall_s, "%.6f")
 FIG_DOUBLE(c_ops_per_s, g->ops_per_s, "%.1f")
 FIG_DOUBLE(c_paused_s, g->paused_s, "%.6f")
+FIG_DOUBLE(c_cpu_s, g->cpu_s, "%.6f")
+FIG_DOUBLE(c_ops_per_cpu_s, g->ops_per_cpu_s, "%.1f")
 FIG_U64(c_peak_rss, g->peak_rss_bytes)
 FIG_I64(c_peak_heap, g->peak_heap_bytes)
 FIG_U64(c_peak_live, g->peak_live_bytes)
@@ -228,6 +230,8 @@ static const struct column columns[] = {
     LATENCY_COLUMNS(LAT_FREE, "free"),
     /* Appended with allocator variants and paired verdicts. */
     {"order_pos", c_order_pos, 0, 0},
+    {"cpu_s", c_cpu_s, 0, 1},
+    {"ops_per_cpu_s", c_ops_per_cpu_s, 0, 1},
     {"instructions", c_instructions, 0, 0},
     {"instructions_per_op", c_instructions, 1, 0},
 };

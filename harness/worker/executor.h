@@ -77,6 +77,7 @@ struct exec_ctx {
     uint64_t timed_cost_ticks; /* a timed op's extra cost to throughput */
     uint64_t t0_ticks;
     uint64_t paused_ticks;
+    uint64_t cpu_t0_ns, cpu_paused_ns; /* process CPU time (cpu_ns) */
 
     uint32_t phase;            /* the phase running now */
     uint64_t check_every;      /* ops between a thread's checks */

@@ -163,6 +163,11 @@ struct result_region {
     uint64_t instructions;
     int32_t instructions_errno;
 
+    /* CPU time of the process over the measured window, all threads, the
+     * pauses where no thread is measured taken out: unlike wall_ns it does
+     * not grow while other tenants of the machine hold the CPU. */
+    uint64_t cpu_ns;
+
     /* Time series. The worker bumps sample_count after a sample is
      * complete. */
     uint64_t sample_capacity;
