@@ -19,5 +19,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_plot_history(int argc, char **argv); /* plot --history */
+int cmd_merge(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 
 #endif

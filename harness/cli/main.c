@@ -17,6 +17,8 @@ static const struct command commands[] = {
     {"plot", cmd_plot, "render a run's charts (gnuplot) and report.html"},
     {"compare", cmd_compare, "regression verdict between two runs (CI)"},
     {"baseline", cmd_baseline, "save a run as a named baseline, list baselines"},
+    {"ab", cmd_ab, "two builds of an allocator, interleaved in one run, paired verdict (CI)"},
+    {"merge", cmd_merge, "combine the shards of 'run --shard I/N' into one run"},
 };
 
 static void usage(FILE *out)
