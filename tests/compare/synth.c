@@ -21,6 +21,8 @@ static const char *const columns[] = {
     "latency_p999_ns", "latency_max_ns", "hugepage_share", "smaps_rss_bytes",
     "smaps_anon_bytes", "smaps_anon_huge_bytes", "ru_maxrss_bytes", "served_by",
     "allocator_version", "opstream_hash", "spec_hash",
+    /* a selection of the later columns (readers go by name) */
+    "ops_per_cpu_s", "instructions_per_op",
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -70,6 +72,12 @@ static void num(char *buf, size_t len, double v)
 
 void synth_row(FILE *f, const struct synth_row *r)
 {
+    synth_row_later(f, r, NAN, NAN);
+}
+
+void synth_row_later(FILE *f, const struct synth_row *r, double ops_per_cpu_s,
+                     double instructions_per_op)
+{
     char cell[NCOLUMNS][128];
     memset(cell, 0, sizeof cell);
     char spec[128];
@@ -114,6 +122,10 @@ void synth_row(FILE *f, const struct synth_row *r)
     snprintf(cell[36], 128, "%s", r->allocator_version ? r->allocator_version : "1.0");
     snprintf(cell[37], 128, "ops-%s", r->workload);
     snprintf(cell[38], 128, "%s", r->spec_hash ? r->spec_hash : spec);
+    if (ok) {
+        num(cell[39], 128, ops_per_cpu_s);
+        num(cell[40], 128, instructions_per_op);
+    }
     for (size_t i = 0; i < NCOLUMNS; i++)
         csv_write_field(f, cell[i], i + 1 == NCOLUMNS);
 }

@@ -8,7 +8,8 @@
 # Hodges-Lehmann estimate) and how many trials flagged a regression.
 # Environment: WORKLOADS (default churn-small, swiss-cheese,
 # empirical-profile), AB_OPTS (e.g. "--quick -r 15", "--instructions"),
-# METRICS (default throughput,cpu_throughput). Reported in docs/ci.md,
+# METRICS (default throughput,cpu_throughput), KEEP (a folder to keep the
+# runs in). Reported in docs/ci.md,
 # never asserted (timing-dependent).
 set -u
 build=$1
@@ -35,6 +36,9 @@ for spin in "$@"; do
         jq -r --arg s "$spin" '.rows[] | select(.metric != null) |
             [$s, .workload, .metric, (.change_pct // "nan"), .verdict] | @tsv' \
             "$work/r.json" >>"$work/all.tsv"
+        if [ -n "${KEEP:-}" ]; then # the runs, to judge again with other settings
+            mkdir -p "$KEEP" && mv "$work/run" "$KEEP/spin$spin-$t"
+        fi
         rm -rf "$work/run" "$work/r.json"
         t=$((t + 1))
     done
