@@ -8,15 +8,18 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# valgrind: its headers let the worker switch callgrind on around the
+# measured loop (run --instructions on machines without a PMU), and it runs
+# the worker there.
 packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev
           libjemalloc-dev libjemalloc2 libmimalloc-dev libmimalloc2.0 gnuplot-nox
-          libtcmalloc-minimal4)
+          libtcmalloc-minimal4 valgrind)
 with_tests=OFF
 if [[ "${1:-}" == "--tests" ]]; then
     with_tests=ON
     # Real programs run under the reference allocator, SVG checks, the
     # report opened in a headless browser.
-    packages+=(python3 git coreutils libxml2-utils chromium valgrind)
+    packages+=(python3 git coreutils libxml2-utils chromium jq)
 fi
 
 missing=()

@@ -78,6 +78,8 @@ static void list_allocators(struct allocator_registry *reg)
         printf("\n");
         if (a->description)
             printf("  %-10s %s\n", "", a->description);
+        for (size_t k = 0; k < a->env_count; k++) /* a variant's settings */
+            printf("  %-10s env %s=%s\n", "", a->env[k].name, a->env[k].value);
     }
 }
 

@@ -83,6 +83,8 @@ struct compare_row {
     double p;           /* U test p (of NEW moved back by the threshold when
                            the change exceeds it); NAN when not tested */
     size_t n_pairs;     /* paired verdicts: repetitions with both values */
+    double p_floor;     /* paired: the smallest p the test could give these
+                           pairs (2^-n of the non-zero differences) */
     double ci_low_pct, ci_high_pct; /* paired: the change's confidence
                                        interval (1 - 2 alpha); NAN if none */
     enum verdict verdict;

@@ -304,19 +304,19 @@ static void test_paired_verdicts(void)
     /* Machine-wide shifts of 30 % per repetition (far beyond any threshold),
      * 1 % of each allocator's own noise. */
     const struct wl w[] = {
-        {"slower5", 10, 10, 0.95, 0.30, 0.01, 1, 1, false},
-        {"same", 10, 10, 1.00, 0.30, 0.01, 1, 1, false},
-        {"slower2", 10, 10, 0.98, 0.30, 0.01, 1, 1, false},
-        {"faster10", 10, 10, 1.10, 0.30, 0.01, 1, 1, false},
-        {"heap5", 10, 10, 1.00, 0.01, 0.01, 1.05, 1, false},
-        {"heap1", 10, 10, 1.00, 0.01, 0.01, 1.01, 1, false},
-        {"instr", 10, 10, 1.00, 0.01, 0.01, 1, 1.011, false},
-        {"instr_small", 10, 10, 1.00, 0.01, 0.01, 1, 1.009, false},
+        {"slower5", 15, 15, 0.95, 0.30, 0.01, 1, 1, false},
+        {"same", 15, 15, 1.00, 0.30, 0.01, 1, 1, false},
+        {"slower2", 15, 15, 0.98, 0.30, 0.01, 1, 1, false},
+        {"faster10", 15, 15, 1.10, 0.30, 0.01, 1, 1, false},
+        {"heap5", 15, 15, 1.00, 0.01, 0.01, 1.05, 1, false},
+        {"heap1", 15, 15, 1.00, 0.01, 0.01, 1.01, 1, false},
+        {"instr", 15, 15, 1.00, 0.01, 0.01, 1, 1.011, false},
+        {"instr_small", 15, 15, 1.00, 0.01, 0.01, 1, 1.009, false},
         {"fourpairs", 4, 4, 0.80, 0.0, 0.01, 1, 1, false},
-        {"unpaired", 10, 8, 0.90, 0.0, 0.01, 1, 1, true},
+        {"unpaired", 15, 13, 0.90, 0.0, 0.01, 1, 1, true},
     };
     write_run("pairs", w, sizeof w / sizeof w[0], 7);
-    int rc = paired("pairs", "a", "b", "all");
+    int rc = paired("pairs", "a", "b", NULL); /* the default metrics */
     json_t *r = load_report();
     CHECK(rc == 1, "regressions found: exit %d", rc);
     CHECK(r != NULL, "report written");
@@ -355,14 +355,32 @@ static void test_paired_verdicts(void)
                      "can never reach"),
           "4 pairs cannot show 20 %%: %s", verdict_of(r, "fourpairs", "throughput"));
     json_t *u = row(r, "unpaired", "throughput");
-    CHECK(u && json_integer_value(json_object_get(u, "pairs")) == 8 &&
+    CHECK(u && json_integer_value(json_object_get(u, "pairs")) == 13 &&
               strstr(json_string_value(json_object_get(u, "reason")), "2 repetitions without"),
-          "8 pairs of 10/8 repetitions, noted");
-    CHECK(strcmp(verdict_of(r, "unpaired", "throughput"), "regressed") == 0, "-10 %%, 8 pairs");
+          "13 pairs of 15/13 repetitions, noted");
+    CHECK(strcmp(verdict_of(r, "unpaired", "throughput"), "regressed") == 0, "-10 %%, 13 pairs");
     CHECK(strncmp(json_string_value(json_object_get(row(r, "unpaired", "cpu_throughput"),
                                                     "reason")),
                   "unsupported", 11) == 0,
           "an empty cpu column is unsupported, not 0");
+    json_decref(r);
+
+    /* Holm: 5 pairs all beyond the threshold give p = 1/32. Alone that is
+     * below 0.05; as the smaller of two rows judged (throughput and
+     * cpu_throughput; the constant latency rows could never be significant
+     * and do not count) it must be below 0.05 / 2. */
+    const struct wl five[] = {{"five", 5, 5, 0.80, 0.0, 0.001, 1, 1, false}};
+    write_run("five", five, 1, 3);
+    CHECK(paired("five", "a", "b", "throughput") == 1, "one row: p 1/32 < 0.05 flags");
+    r = load_report();
+    CHECK(fabs(num_of(r, "five", "throughput", "p") - 1.0 / 32) < 1e-12, "p 1/32");
+    json_decref(r);
+    CHECK(paired("five", "a", "b", NULL) == 0, "two rows: 1/32 > 0.025, nothing flagged");
+    r = load_report();
+    CHECK(strcmp(verdict_of(r, "five", "throughput"), "unchanged") == 0 &&
+              strstr(json_string_value(json_object_get(row(r, "five", "throughput"), "reason")),
+                     "not significant over the 2 rows judged"),
+          "the reason names the correction");
     json_decref(r);
 
     /* Only unchanged: exit 0; the improvement alone is no failure. */
