@@ -75,7 +75,7 @@ void compare_rule_text(const struct compare_report *r, char *buf, size_t len)
         snprintf(buf, len,
                  "paired by repetition: a change (Hodges-Lehmann estimate of the per-repetition "
                  "ratios NEW/BASE, [%g%% interval]) counts when it is more than %g%% (time), %g%% "
-                 "(memory) or %g%% (counts) and significantly beyond that (one-sided Wilcoxon "
+                 "(memory) or %g%% (counts) and a change at all (one-sided Wilcoxon "
                  "signed-rank, exact, p < %g after Holm's correction over the rows judged); "
                  "exactly repeatable memory figures and counts on the threshold alone",
                  100 * (1 - 2 * r->opts.alpha), r->opts.time_threshold,

@@ -23,8 +23,9 @@ while [ "$i" -le "$n" ]; do
     rows=$(jq -r '.rows[] | select(.verdict == "regressed" or .verdict == "improved") |
         "    \(.verdict) \(.workload) \(.metric) \(.change) p=\(.p)"' "$work/$i.json")
     worst=$(jq -r '[.rows[] | select(.class == "time" and .change_pct != null)] |
-        max_by(if .change_pct < 0 then -.change_pct else .change_pct end) |
-        "largest time change: \(.workload) \(.metric) \(.change)"' "$work/$i.json")
+        if length == 0 then "no time figures" else
+        (max_by(if .change_pct < 0 then -.change_pct else .change_pct end) |
+        "largest time change: \(.workload) \(.metric) \(.change)") end' "$work/$i.json")
     if [ "$rc" -ne 0 ] || [ -n "$rows" ]; then
         flagged=$((flagged + 1))
         echo "run $i: exit $rc, flagged; $worst"
