@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "instr_count.h"
 #include "opstream_format.h"
 #include "worker_protocol.h"
 
@@ -78,6 +79,7 @@ struct exec_ctx {
     uint64_t t0_ticks;
     uint64_t paused_ticks;
     uint64_t sampling_ticks;   /* the part of paused_ticks spent sampling */
+    uint64_t cpu_t0_ns, cpu_paused_ns; /* process CPU time (cpu_ns) */
 
     uint32_t phase;            /* the phase running now */
     uint64_t check_every;      /* ops between a thread's checks */
@@ -90,6 +92,7 @@ struct exec_ctx {
     pthread_barrier_t barrier;
     bool last_chunk;           /* set by thread 0 at a chunk end */
     uint64_t peak_smaps_rss;
+    struct instr_counter instr; /* --instructions (instr_count.h) */
 };
 
 /* Map and pre-fault the executor's memory, calibrate the timer, open

@@ -29,7 +29,7 @@
 #include "timer.h"
 
 #define RESULT_MAGIC 0x53455243534c4c41ULL /* "ALLSCRES" */
-#define RESULT_VERSION 4
+#define RESULT_VERSION 5
 
 /* Samples a region holds. When the periodic ones fill it, the worker keeps
  * every other one and samples half as often: a run of any length keeps a
@@ -100,10 +100,18 @@ struct alloc_stat {
     uint64_t value;
 };
 
+/* How the measured loop's instructions are counted (instr_count.h). */
+enum instr_method {
+    INSTR_NONE = 0,
+    INSTR_PERF = 1,      /* perf instructions:u, in the worker */
+    INSTR_CALLGRIND = 2, /* under callgrind; the parent reads its file */
+};
+
 /* What the parent tells the worker, before it starts. */
 struct run_params {
     struct timer_params timer;
     uint64_t sample_interval_ns; /* periodic samples by time; 0 = none */
+    uint32_t instructions;       /* enum instr_method */
 };
 
 struct result_region {
@@ -152,6 +160,16 @@ struct result_region {
                                         its median is robust to preemption */
     uint32_t alloc_stat_count;
     struct alloc_stat alloc_stats[ALLOC_STATS_MAX];
+
+    /* Instructions of the measured loop, pauses excluded (perf method;
+     * METRIC_UNSUPPORTED otherwise), and why counting is off (0 = on). */
+    uint64_t instructions;
+    int32_t instructions_errno;
+
+    /* CPU time of the process over the measured window, all threads, the
+     * pauses where no thread is measured taken out: unlike wall_ns it does
+     * not grow while other tenants of the machine hold the CPU. */
+    uint64_t cpu_ns;
 
     /* Time series. The worker bumps sample_count after a sample is
      * complete. */
