@@ -371,17 +371,6 @@ static void format_stats(const struct result_region *r, char *out, size_t outlen
                                (unsigned long long)r->alloc_stats[i].value);
 }
 
-void run_count_row(struct run_totals *t, enum run_status status)
-{
-    t->total++;
-    if (status == RUN_OK)
-        t->ok++;
-    else if (status == RUN_SKIPPED)
-        t->skipped++;
-    else
-        t->failed++;
-}
-
 /* What every run of the current workload shares. */
 struct workload_state {
     const struct workload_spec *w;

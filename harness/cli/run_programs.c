@@ -1,6 +1,7 @@
 /* run_programs.c - every run of one program workload: a fresh {tmp}
  * folder, the program runner, the row, the samples, and the same-output
- * check against the workload's first successful run. */
+ * check against the workload's first successful run; the totals every
+ * row of run and exec is counted in. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <ftw.h>
@@ -138,6 +139,17 @@ static void run_one(struct results_dir *dir, const struct workload_spec *w,
         progress_message("%s %s x %s rep %u: %s", run_status_name(row.status), w->name, a->name,
                          rep, row.reason);
     program_outcome_release(&out);
+}
+
+void run_count_row(struct run_totals *t, enum run_status status)
+{
+    t->total++;
+    if (status == RUN_OK)
+        t->ok++;
+    else if (status == RUN_SKIPPED)
+        t->skipped++;
+    else
+        t->failed++;
 }
 
 void run_program_workload(struct results_dir *dir, json_t *meta, const struct workload_spec *w,
