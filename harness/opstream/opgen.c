@@ -82,6 +82,16 @@ void opgen_free(struct opgen *o)
     free(o);
 }
 
+/* What the worker must know about a phase at its end (OPF_PHASE_*). */
+static uint8_t phase_end_flags(const struct phase_spec *p)
+{
+    if (p->kind == PHASE_ACCESS)
+        return OPF_PHASE_ACCESS;
+    if (p->kind == PHASE_FORK)
+        return p->fork_child == FORK_READ ? OPF_PHASE_FORK_READ : OPF_PHASE_FORK_IDLE;
+    return 0;
+}
+
 /* Emit ops into the staging area until it is full or the stream ends. */
 static int fill_chunk(struct opgen *o, char *errbuf, size_t errlen)
 {
@@ -103,7 +113,8 @@ static int fill_chunk(struct opgen *o, char *errbuf, size_t errlen)
             break; /* chunk full */
         phase_finish(&o->cur);
         o->in_phase = false;
-        gen_phase_end(g, (uint32_t)o->phase); /* room for it was kept */
+        gen_phase_end(g, (uint32_t)o->phase, /* room for it was kept */
+                      o->phase < w->phase_count ? phase_end_flags(&w->phases[o->phase]) : 0);
         o->phase++;
     }
 

@@ -51,6 +51,21 @@ struct run_figures {
     double hugepage_share;
     struct smaps_rollup smaps; /* Rss with the harness taken out */
     uint64_t ru_maxrss_bytes;  /* harness taken out */
+
+    /* Access phases (access_count 0: the workload has none). */
+    uint64_t access_count;
+    double access_s;          /* measured time of the access phases */
+    double access_ns_mean;    /* access_s / access_count */
+    /* Fork phases (fork_count 0: none). */
+    uint32_t fork_count;
+    uint64_t fork_minor_faults;
+    int64_t fork_unshared_bytes; /* shared right after the fork - at the end */
+    int32_t fork_child_pid;
+    /* Run conditions as the run got them. */
+    bool lock_all, thp_never;
+    int32_t thp_disabled;     /* PR_GET_THP_DISABLE: 1, 0, or -1 unknown */
+    uint64_t mapped_bytes;    /* accessible mappings at the end, harness out */
+    uint64_t mapped_rss_bytes; /* their resident part, harness out */
 };
 
 /* Name of a latency kind in column names: "malloc", "free", ... ("" for

@@ -34,7 +34,10 @@
 #include <unistd.h>
 
 #include "latency.h"
+#include "op_access.h"
 #include "op_touch.h"
+#include "fork_phase.h"
+#include "page_controls.h"
 
 /* Ops between a single thread's checks: adapted at every check so that
  * checks come about 16 times per sampling interval (a timer read and a
@@ -506,6 +509,10 @@ static __attribute__((noinline)) void phase_sample(struct exec_ctx *ctx, const s
 {
     struct pause p;
     pause_begin(ctx, &p, true);
+    uint64_t at = measured_ticks(ctx, p.ticks);
+    if (marker->flags & OPF_PHASE_ACCESS)
+        ctx->access_ticks += at - ctx->last_phase_end_ticks;
+    ctx->last_phase_end_ticks = at;
     ctx->phase = marker->slot;
     take_sample(ctx, SAMPLE_PHASE_END, marker->size, p.ticks);
     ctx->phase = marker->slot + 1; /* periodic samples carry their phase */
@@ -513,6 +520,16 @@ static __attribute__((noinline)) void phase_sample(struct exec_ctx *ctx, const s
     if (smaps_rollup_read(&r) == 0 && r.rss_bytes >= ctx->peak_smaps_rss) {
         ctx->peak_smaps_rss = r.rss_bytes;
         ctx->res->smaps_peak_phase = r;
+    }
+    if (marker->flags & (OPF_PHASE_FORK_IDLE | OPF_PHASE_FORK_READ)) {
+        /* Faults so far in the measured window (this pause's own are
+         * counted as the harness's when it ends). */
+        if (!ctx->res->fork_count) {
+            struct fault_counts f;
+            rusage_read(&f);
+            ctx->fork_minor_at = f.minor - ctx->base_minor - ctx->paused_minor;
+        }
+        fork_phase_start(ctx, (marker->flags & OPF_PHASE_FORK_READ) != 0);
     }
     pause_end(ctx, &p, true);
 }
@@ -617,6 +634,12 @@ static _Noreturn __attribute__((noinline)) void op_failed(struct exec_ctx *ctx,
              op->kind);
 }
 
+static _Noreturn __attribute__((noinline)) void access_failed(struct exec_ctx *ctx,
+                                                              const struct op *op)
+{
+    fail_now(ctx, "corrupt op stream: access to slot %u, which holds no object", op->slot);
+}
+
 /* Execute one op. `multi` and `timed` are constants at each call site, so
  * the compiler builds a lean loop for the common case. With threads, `live`
  * is the thread's running count of live bytes, published after every op
@@ -678,6 +701,18 @@ execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const
     case OP_DELAY:
         pace_wait(th, op);
         return;
+    case OP_ACCESS:
+        if (__builtin_expect(!*s, 0) && size)
+            access_failed(th->ctx, op);
+        th->access_sink += op_access(*s, size, op->touch);
+        if (timed) {
+            record_latency(th, LAT_ACCESS, start);
+            th->access_timed++;
+        }
+        th->markers++; /* no allocator call: not an op */
+        th->accesses++;
+        th->access_check = op_access_check(th->access_check, op->slot);
+        goto done;
     default:
         op_failed(th->ctx, op);
     }
@@ -959,7 +994,8 @@ int executor_prepare(struct exec_ctx *ctx, struct opwindow_header *win, int requ
         }
     }
     prefault_main_stack();
-    return 0;
+    ctx->fork_pipe = -1;
+    return page_lock_apply(res);
 }
 
 /* Peak heap from the high-water mark: at the moment of the RSS peak, RSS =
@@ -1024,14 +1060,27 @@ int executor_run(struct exec_ctx *ctx)
     perf_counters_read(&ctx->perf, perf);
     proc_status_read(&res->status_end);
 
-    uint64_t timed = 0;
+    uint64_t timed = 0, access_timed = 0;
     for (uint32_t t = 0; t < ctx->thread_count; t++) {
-        timed += ctx->threads[t].timed;
-        res->ops_done += ctx->threads[t].ops_before;
+        const struct exec_thread *th = &ctx->threads[t];
+        timed += th->timed;
+        access_timed += th->access_timed;
+        res->ops_done += th->ops_before;
+        res->access_count += th->accesses;
+        res->access_check += th->access_check;
+        res->access_sink += th->access_sink;
     }
+    /* Access phases are timed apart: wall_ns is the allocator calls' time
+     * (the access phases and the timer's cost on timed ops taken out). */
     uint64_t wall = measured_ticks(ctx, end);
-    uint64_t timing = timed * ctx->timed_cost_ticks / ctx->thread_count;
+    uint64_t timing = (timed - access_timed) * ctx->timed_cost_ticks / ctx->thread_count;
+    uint64_t access_timing = access_timed * ctx->timed_cost_ticks / ctx->thread_count;
+    wall = wall > ctx->access_ticks ? wall - ctx->access_ticks : 0;
+    res->access_ns = timer_ns(ctx->timer, ctx->access_ticks > access_timing
+                                              ? ctx->access_ticks - access_timing
+                                              : 0);
     res->wall_ns = timer_ns(ctx->timer, wall > timing ? wall - timing : 0);
+    timing += access_timing;
     res->paused_ns = timer_ns(ctx->timer, ctx->paused_ticks);
     res->sampling_ns = timer_ns(ctx->timer, ctx->sampling_ticks);
     res->timing_cost_ns = timer_ns(ctx->timer, timing);
@@ -1046,8 +1095,14 @@ int executor_run(struct exec_ctx *ctx)
         res->peak_heap_bytes = heap;
 
     smaps_rollup_read(&res->smaps_end);
+    smaps_mapped_read(&res->mapped_end);
     res->ru_maxrss_bytes = f.maxrss_bytes;
     res->ru_minor_faults = f.minor - ctx->base_minor - ctx->paused_minor;
+    if (res->fork_count) {
+        res->fork_minor_faults = res->ru_minor_faults - ctx->fork_minor_at;
+        res->fork_shared_end_bytes = res->mapped_end.anon_shared_bytes;
+        fork_phase_reap(ctx);
+    }
     res->ru_major_faults = f.major - ctx->base_major;
     res->harness_minor_faults = ctx->paused_minor;
     for (int i = 0; i < PERF_METRIC_COUNT; i++)
@@ -1055,7 +1110,8 @@ int executor_run(struct exec_ctx *ctx)
     for (uint32_t t = 0; t < ctx->thread_count; t++)
         for (int k = LAT_ALL + 1; k < LAT_KIND_COUNT; k++) {
             latency_merge(&res->latency[k], &ctx->threads[t].latency[k]);
-            latency_merge(&res->latency[LAT_ALL], &ctx->threads[t].latency[k]);
+            if (k != LAT_ACCESS) /* not an allocator call */
+                latency_merge(&res->latency[LAT_ALL], &ctx->threads[t].latency[k]);
         }
     return 0;
 }

@@ -37,9 +37,20 @@ struct smaps_rollup {
     uint64_t rss_bytes;
     uint64_t anonymous_bytes;
     uint64_t anon_huge_bytes;
+    uint64_t shared_bytes; /* Shared_Clean + Shared_Dirty */
+    uint64_t locked_bytes; /* Locked */
 };
 
 int smaps_rollup_read(struct smaps_rollup *out); /* 0 or -errno */
+
+/* ---- /proc/self/smaps, mapping by mapping (end of run only) ------------- */
+struct smaps_mapped {
+    uint64_t mapped_bytes; /* Size of every accessible mapping */
+    uint64_t rss_bytes;    /* Rss of the same mappings */
+    uint64_t anon_shared_bytes; /* Shared_* of the private anonymous ones */
+};
+
+int smaps_mapped_read(struct smaps_mapped *out); /* 0 or -errno */
 
 /* ---- /proc/self/status: the high-water mark and the resident split ----- */
 struct proc_status {

@@ -29,7 +29,7 @@
 #include "timer.h"
 
 #define RESULT_MAGIC 0x53455243534c4c41ULL /* "ALLSCRES" */
-#define RESULT_VERSION 4
+#define RESULT_VERSION 5
 
 /* Samples a region holds. When the periodic ones fill it, the worker keeps
  * every other one and samples half as often: a run of any length keeps a
@@ -90,6 +90,7 @@ enum latency_kind {
     LAT_REALLOC,
     LAT_ALIGNED, /* posix_memalign and aligned_alloc */
     LAT_FREE,
+    LAT_ACCESS,  /* an access phase's reads: no allocator call, not in LAT_ALL */
     LAT_KIND_COUNT
 };
 
@@ -104,6 +105,8 @@ struct alloc_stat {
 struct run_params {
     struct timer_params timer;
     uint64_t sample_interval_ns; /* periodic samples by time; 0 = none */
+    uint32_t lock_all;           /* `lock: all`: mlockall before the baseline */
+    uint32_t thp_never;          /* `thp: never`: PR_SET_THP_DISABLE */
 };
 
 struct result_region {
@@ -152,6 +155,33 @@ struct result_region {
                                         its median is robust to preemption */
     uint32_t alloc_stat_count;
     struct alloc_stat alloc_stats[ALLOC_STATS_MAX];
+
+    /* Access phases (valid when state == RESULT_DONE). */
+    uint64_t access_count;     /* OP_ACCESS executed, all threads */
+    uint64_t access_check;     /* sum of the threads' op_access_check */
+    uint64_t access_ns;        /* measured time of the access phases, the
+                                  timer's cost on timed accesses taken out;
+                                  not in wall_ns */
+    uint64_t access_sink;      /* what the reads summed (keeps them real) */
+
+    /* Fork phases: the child keeps the heap mapped until the run ends. */
+    int32_t fork_child_pid;    /* the last child, 0 = no fork phase */
+    uint32_t fork_children_reaped; /* children waited for by the worker */
+    uint32_t fork_count;
+    uint32_t reserved0;
+    uint64_t fork_minor_faults; /* measured minor faults from the first fork
+                                   to the end: copy-on-write and new pages */
+    uint64_t fork_shared_bytes; /* private anonymous memory shared (with the
+                                   child) right after the first fork */
+    uint64_t fork_shared_end_bytes; /* ... at the end, child still alive */
+
+    /* lock: all and thp: never, as the run got them. */
+    int32_t lock_errno;        /* 0 = mlockall succeeded (or not asked) */
+    int32_t thp_disabled;      /* 1 = PR_GET_THP_DISABLE said so, 0 = not,
+                                  -1 = could not ask */
+    uint64_t memlock_limit;    /* RLIMIT_MEMLOCK in force (bytes; UINT64_MAX
+                                  = unlimited) */
+    struct smaps_mapped mapped_end; /* accessible mappings at the end */
 
     /* Time series. The worker bumps sample_count after a sample is
      * complete. */
