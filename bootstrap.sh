@@ -12,9 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# valgrind: its headers let the worker switch callgrind on around the
+# measured loop (run --instructions on machines without a PMU), and it runs
+# the worker there.
 packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev libzstd-dev
           libjemalloc-dev libjemalloc2 libmimalloc-dev libmimalloc2.0 gnuplot-nox
-          libtcmalloc-minimal4)
+          libtcmalloc-minimal4 valgrind)
 with_tests=OFF
 for arg in "$@"; do
     case "$arg" in
@@ -24,10 +27,10 @@ for arg in "$@"; do
         # report opened in a headless browser, strace as the program break's
         # witness, clang with libFuzzer (libclang-rt) for the fuzz tests,
         # util-linux's unshare for the full-filesystem test, traces read with the
-        # zstd tool.
+        # zstd tool, jq for the A/B tests' JSON.
         # xz -T2 is the multi-threaded real program of the reference tests.
         packages+=(python3 git coreutils libxml2-utils chromium valgrind strace clang
-                   libclang-rt-14-dev util-linux xz-utils zstd) ;;
+                   libclang-rt-14-dev util-linux xz-utils zstd jq) ;;
     --programs)
         packages+=(python3 redis-server time) ;;
     *)

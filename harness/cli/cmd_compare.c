@@ -1,5 +1,7 @@
 /* cmd_compare.c - `allocscope compare BASE NEW`: regression verdicts for
- * CI (rule in compare.h, user documentation in docs/ci.md). */
+ * CI; `allocscope compare RUN --base A --new B`: the paired verdict of two
+ * allocators of one run (rules in compare.h and compare_paired.c, user
+ * documentation in docs/ci.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -16,20 +18,31 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: allocscope compare [options] BASE NEW\n\n"
+            "usage: allocscope compare [options] BASE NEW\n"
+            "       allocscope compare [options] RUN --base A --new B\n\n"
             "Compare two runs: for every (workload, allocator) in both and every key\n"
             "metric, the baseline and new medians, the change and a verdict\n"
             "(regressed, improved, unchanged, not comparable), worst first.\n"
             "BASE and NEW are run directories; BASE may also name a baseline saved with\n"
-            "'allocscope baseline save' (looked up in --baselines DIR).\n\n"
+            "'allocscope baseline save' (looked up in --baselines DIR).\n"
             "A change counts when the median moves by more than the threshold AND the\n"
-            "Mann-Whitney U test over the repetitions gives p < alpha; memory figures that\n"
-            "are exactly repeatable are judged on the threshold alone.\n\n"
+            "Mann-Whitney U test over the repetitions gives p < alpha; memory figures and\n"
+            "counts that are exactly repeatable are judged on the threshold alone.\n\n"
+            "Paired (--base A --new B): allocator B against allocator A on every workload\n"
+            "of one RUN, repetition by repetition (a run measures the allocators of a\n"
+            "repetition side by side, in a random order). The change is the Hodges-Lehmann\n"
+            "estimate of the ratios B/A; it counts when it is beyond the threshold and a\n"
+            "one-sided Wilcoxon signed-rank test (exact) says it is a change at all, with\n"
+            "Holm's correction over all rows judged (alpha bounds flagging anything).\n"
+            "Much less noise than two runs: the time threshold defaults to %g%% here.\n\n"
             "options:\n"
-            "  -t, --threshold PCT         both thresholds, in percent\n"
+            "      --base A, --new B       paired verdict of allocators A and B of RUN\n"
+            "  -t, --threshold PCT         all thresholds, in percent\n"
             "      --time-threshold PCT    time figures (throughput, latency, TLB); default %g\n"
+            "                              (paired: %g)\n"
             "      --memory-threshold PCT  memory figures (heap, brk, fragmentation); default %g\n"
-            "      --alpha P               significance level of the U test; default %g\n"
+            "      --count-threshold PCT   counts (instructions per op); default %g\n"
+            "      --alpha P               significance level of the tests; default %g\n"
             "  -m, --metric LIST           metrics to compare, comma separated, repeatable;\n"
             "                              'key' (default) or 'all'; names below\n"
             "      --force                 judge runs from different machines, allocator\n"
@@ -50,13 +63,14 @@ static void usage(FILE *f)
             "nothing could be compared (e.g. different machine without --force), or\n"
             "BASE or NEW is incomplete (interrupted, a lost write, rows missing)\n"
             "without --allow-partial.\n\n"
-            "metrics (* = key):\n",
-            COMPARE_DEFAULT_TIME_THRESHOLD, COMPARE_DEFAULT_MEMORY_THRESHOLD,
-            COMPARE_DEFAULT_ALPHA, BASELINE_DEFAULT_DIR);
+            "metrics (* = key; instructions is added when a run counted it):\n",
+            COMPARE_PAIRED_DEFAULT_TIME_THRESHOLD, COMPARE_DEFAULT_TIME_THRESHOLD,
+            COMPARE_PAIRED_DEFAULT_TIME_THRESHOLD, COMPARE_DEFAULT_MEMORY_THRESHOLD,
+            COMPARE_DEFAULT_COUNT_THRESHOLD, COMPARE_DEFAULT_ALPHA, BASELINE_DEFAULT_DIR);
     for (size_t i = 0; i < metric_count; i++)
         fprintf(f, "  %c %-14s %-26s %s, %s\n", metric_defs[i].key ? '*' : ' ',
                 metric_defs[i].name, metric_defs[i].column, metric_defs[i].label,
-                metric_defs[i].cls == METRIC_MEMORY ? "memory" : "time");
+                metric_class_name(metric_defs[i].cls));
 }
 
 static int parse_pct(const char *opt, const char *s, double *out)
@@ -114,16 +128,26 @@ static int write_outputs(const struct compare_report *rep, const struct files *f
     return rc;
 }
 
+/* What the command line chose beyond the verdict options. */
+struct choices {
+    const char *baselines;
+    const char *base_alloc, *new_alloc; /* paired mode when both are set */
+    bool metrics_given, time_threshold_given;
+};
+
 /* Options into opts/fl; returns -1 on a usage error, 1 for --help. */
 static int parse_options(int argc, char **argv, struct compare_options *opts, struct files *fl,
-                         const char **baselines)
+                         struct choices *ch)
 {
     enum { O_TIME = 256, O_MEMORY, O_ALPHA, O_FORCE, O_MD, O_JSON, O_SMALLER, O_BIGGER,
-           O_BASELINES, O_FORCE_MACHINE, O_ALLOW_PARTIAL };
+           O_BASELINES, O_FORCE_MACHINE, O_ALLOW_PARTIAL, O_COUNT, O_BASE, O_NEW };
     static const struct option longopts[] = {
         {"threshold", required_argument, NULL, 't'},
         {"time-threshold", required_argument, NULL, O_TIME},
         {"memory-threshold", required_argument, NULL, O_MEMORY},
+        {"count-threshold", required_argument, NULL, O_COUNT},
+        {"base", required_argument, NULL, O_BASE},
+        {"new", required_argument, NULL, O_NEW},
         {"alpha", required_argument, NULL, O_ALPHA},
         {"metric", required_argument, NULL, 'm'},
         {"force", no_argument, NULL, O_FORCE},
@@ -138,21 +162,28 @@ static int parse_options(int argc, char **argv, struct compare_options *opts, st
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    bool metrics_given = false;
     char bad[64];
     int c;
     optind = 0; /* full re-initialisation: commands may run more than once */
-    while ((c = getopt_long(argc, argv, "+t:m:f:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:m:f:h", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
             if (parse_pct("--threshold", optarg, &opts->time_threshold) != 0)
                 return -1;
-            opts->memory_threshold = opts->time_threshold;
+            opts->memory_threshold = opts->count_threshold = opts->time_threshold;
+            ch->time_threshold_given = true;
             break;
         case O_TIME:
             if (parse_pct("--time-threshold", optarg, &opts->time_threshold) != 0)
                 return -1;
+            ch->time_threshold_given = true;
             break;
+        case O_COUNT:
+            if (parse_pct("--count-threshold", optarg, &opts->count_threshold) != 0)
+                return -1;
+            break;
+        case O_BASE: ch->base_alloc = optarg; break;
+        case O_NEW: ch->new_alloc = optarg; break;
         case O_MEMORY:
             if (parse_pct("--memory-threshold", optarg, &opts->memory_threshold) != 0)
                 return -1;
@@ -165,9 +196,9 @@ static int parse_options(int argc, char **argv, struct compare_options *opts, st
             }
             break;
         case 'm':
-            if (!metrics_given)
+            if (!ch->metrics_given)
                 memset(opts->selected, 0, sizeof opts->selected);
-            metrics_given = true;
+            ch->metrics_given = true;
             if (metric_parse_list(optarg, opts->selected, bad, sizeof bad) != 0) {
                 fprintf(stderr, "allocscope compare: unknown metric '%s' (see --help)\n", bad);
                 return -1;
@@ -192,7 +223,7 @@ static int parse_options(int argc, char **argv, struct compare_options *opts, st
         case O_JSON: fl->path[OUT_JSON] = optarg; break;
         case O_SMALLER: fl->path[OUT_SMALLER] = optarg; break;
         case O_BIGGER: fl->path[OUT_BIGGER] = optarg; break;
-        case O_BASELINES: *baselines = optarg; break;
+        case O_BASELINES: ch->baselines = optarg; break;
         case 'h': return 1;
         default: return -1;
         }
@@ -200,30 +231,83 @@ static int parse_options(int argc, char **argv, struct compare_options *opts, st
     return 0;
 }
 
+/* The paired verdict of two allocators of one run. */
+static int compare_allocators(const char *dir, const struct choices *ch,
+                              struct compare_options *opts, const struct files *fl)
+{
+    char err[1024];
+    struct run_data run;
+    if (run_load(dir, &run, err, sizeof err) != 0) {
+        fprintf(stderr, "allocscope compare: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_USAGE;
+    bool has_base = false, has_new = false;
+    for (size_t i = 0; i < run.ngroups; i++) {
+        has_base |= strcmp(run.groups[i].allocator, ch->base_alloc) == 0;
+        has_new |= strcmp(run.groups[i].allocator, ch->new_alloc) == 0;
+    }
+    if (strcmp(ch->base_alloc, ch->new_alloc) == 0)
+        fprintf(stderr, "allocscope compare: --base and --new name the same allocator\n");
+    else if (!has_base || !has_new)
+        fprintf(stderr, "allocscope compare: %s has no rows of allocator '%s'\n", dir,
+                has_base ? ch->new_alloc : ch->base_alloc);
+    else {
+        if (!ch->time_threshold_given)
+            opts->time_threshold = COMPARE_PAIRED_DEFAULT_TIME_THRESHOLD;
+        if (!ch->metrics_given) {
+            const struct run_data *runs[1] = {&run};
+            compare_default_metrics(runs, 1, opts->selected);
+        }
+        struct compare_report rep;
+        compare_paired(&run, ch->base_alloc, ch->new_alloc, opts, &rep);
+        if (rep.partial[0])
+            fprintf(stderr, "allocscope compare: %s%s\n", rep.partial,
+                    opts->allow_partial ? " (allowed by --allow-partial)"
+                                        : "; not a verdict: --allow-partial to accept it");
+        status = compare_exit_status(&rep);
+        if (write_outputs(&rep, fl) != 0)
+            status = EXIT_USAGE;
+        compare_report_free(&rep);
+    }
+    run_free(&run);
+    return status;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     struct compare_options opts;
     compare_options_default(&opts);
     struct files fl = {.stdout_format = OUT_TABLE};
-    const char *baselines = BASELINE_DEFAULT_DIR;
-    int p = parse_options(argc, argv, &opts, &fl, &baselines);
+    struct choices ch = {.baselines = BASELINE_DEFAULT_DIR};
+    int p = parse_options(argc, argv, &opts, &fl, &ch);
     if (p == 1) {
         usage(stdout);
         return EXIT_OK;
     }
-    if (p != 0 || argc - optind != 2) {
-        if (p == 0)
-            fprintf(stderr, "allocscope compare: need BASE and NEW\n");
+    bool paired = ch.base_alloc || ch.new_alloc;
+    int want = paired ? 1 : 2;
+    if (p == 0 && paired && (!ch.base_alloc || !ch.new_alloc)) {
+        fprintf(stderr, "allocscope compare: a paired verdict needs both --base and --new\n");
+        p = -1;
+    } else if (p == 0 && argc - optind != want) {
+        fprintf(stderr, "allocscope compare: need %s\n",
+                paired ? "exactly one RUN with --base/--new" : "BASE and NEW");
+        p = -1;
+    }
+    if (p != 0) {
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (!baselines[0]) {
+    if (!ch.baselines[0]) {
         fprintf(stderr, "allocscope compare: --baselines: an empty path (an unset "
                         "variable?); name a directory\n");
         return EXIT_USAGE;
     }
+    if (paired)
+        return compare_allocators(argv[optind], &ch, &opts, &fl);
     char base_dir[4096], err[1024];
-    if (baseline_resolve(argv[optind], baselines, base_dir, sizeof base_dir, err,
+    if (baseline_resolve(argv[optind], ch.baselines, base_dir, sizeof base_dir, err,
                          sizeof err) != 0) {
         fprintf(stderr, "allocscope compare: %s\n", err);
         return EXIT_USAGE;
@@ -237,6 +321,10 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "allocscope compare: %s\n", err);
         run_free(&base);
         return EXIT_USAGE;
+    }
+    if (!ch.metrics_given) {
+        const struct run_data *runs[2] = {&base, &new};
+        compare_default_metrics(runs, 2, opts.selected);
     }
     struct compare_report rep;
     compare_runs(&base, &new, &opts, &rep);

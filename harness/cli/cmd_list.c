@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child_env.h"
 #include "child_output.h"
 #include "commands.h"
 #include "paths.h"
@@ -37,18 +38,13 @@ static int probe_allocator(const struct allocator_entry *a, const char *worker, 
 {
     static const char *const probes[] = {"none", "glibc", "mallctl", "int_function",
                                          "string_function"};
-    char preload_var[PATH_MAX + 16];
-    char **env = runner_child_env(a->preload_path, preload_var, sizeof preload_var);
-    if (!env) {
-        snprintf(line, linelen, "out of memory");
-        return -1;
-    }
+    char **env = child_env_build(a, NULL); /* with a variant's settings */
     char *const argv[] = {(char *)"allocscope-worker", (char *)"--probe", (char *)a->expect_path,
                           (char *)probes[a->version_probe],
                           a->version_symbol ? a->version_symbol : (char *)"", NULL};
     struct child_result res;
     int rc = child_output(worker, argv, env, true, PROBE_TIMEOUT_S, line, linelen, &res);
-    free(env);
+    child_env_free(env);
     if (rc != 0) {
         snprintf(line, linelen, "cannot start the probe worker: %s", strerror(errno));
         return -1;
@@ -95,6 +91,8 @@ static void list_allocators(struct allocator_registry *reg)
         printf("\n");
         if (a->description)
             printf("  %-10s %s\n", "", a->description);
+        for (size_t k = 0; k < a->env_count; k++) /* a variant's settings */
+            printf("  %-10s env %s=%s\n", "", a->env[k].name, a->env[k].value);
     }
 }
 

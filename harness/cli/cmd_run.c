@@ -1,9 +1,11 @@
 /* cmd_run.c - `allocscope run`: every (workload, repetition, allocator) in a
  * fresh worker process, results appended as each run ends.
  *
- * Order: workload, then repetition, then allocator, so the allocators of
- * one repetition run back to back and slow drift on the machine (thermal,
- * other load) spreads over all of them instead of favouring one.
+ * Order: workload, then repetition, then the allocators in a fresh seeded
+ * random order per repetition (run_plan.h), so the allocators of one
+ * repetition run back to back, slow drift on the machine (thermal, other
+ * load) spreads over all of them, and none always runs first or last: a
+ * repetition's allocators make a pair for `compare --base A --new B`.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -21,7 +23,9 @@
 #include "paths.h"
 #include "plot.h"
 #include "progress.h"
+#include "instr_method.h"
 #include "registry.h"
+#include "run_plan.h"
 #include "run_writer.h"
 #include "run_meta.h"
 #include "run_shared.h"
@@ -32,6 +36,8 @@
 #include "spec.h"
 #include "timer_calibrate.h"
 #include "trace_fidelity.h"
+#include "variant_probe.h"
+#include "variants.h"
 #include "xalloc.h"
 
 #define DEFAULT_REPS 3
@@ -51,7 +57,11 @@ static void usage(FILE *out)
             "file, runs the shipped default suite (workloads/default.yaml).\n\n"
             "options:\n"
             "  -a, --allocators A,B,...  allocators to measure (default: the suite's,\n"
-            "                            else glibc,jemalloc,mimalloc,reference)\n"
+            "                            else glibc,jemalloc,mimalloc,reference); each a\n"
+            "                            registry name, NAME=PATH (a library: a path holds\n"
+            "                            a '/') or NAME=ENTRY (a copy of a registry entry)\n"
+            "      --env A:NAME=VALUE    set NAME=VALUE in allocator A's environment\n"
+            "                            (repeatable; e.g. --env new:MALLOC_CONF=narenas:1)\n"
             "  -r, --reps N              repetitions (default: the suite's, else %d)\n"
             "  -o, --out DIR             run directory (default results/YYYYmmdd-HHMMSS)\n"
             "      --quick               shrink every workload ~10x for smoke tests\n"
@@ -65,6 +75,17 @@ static void usage(FILE *out)
             "                            each workload's memory_limit, else none); a run\n"
             "                            whose allocation fails under it is 'oom'\n"
             "      --registry FILE       allocator registry (default allocators/registry.yaml)\n"
+            "      --order-seed N        seed of the allocators' random order in each\n"
+            "                            repetition (default: a fresh one, recorded)\n"
+            "      --shard I/N           run the I-th of N shares of the workloads (all\n"
+            "                            allocators of a workload stay together); combine\n"
+            "                            the shards with 'allocscope merge'\n"
+            "      --instructions[=HOW]  count the measured loop's user-space instructions\n"
+            "                            (column instructions_per_op): HOW is auto (perf\n"
+            "                            instructions:u where a PMU exists, else callgrind),\n"
+            "                            perf or callgrind. Under callgrind only\n"
+            "                            single-threaded workloads run, and time and memory\n"
+            "                            figures are left empty (valgrind distorts them)\n"
             "  -h, --help                this help\n\n"
             "exit status: 0 all runs ok, 2 invalid input (nothing run), 3 some runs\n"
             "failed, crashed, timed out or ran out of memory (their rows say why), or\n"
@@ -77,7 +98,8 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
     enum { OPT_QUICK = 256, OPT_NO_PLOTS, OPT_TIMEOUT, OPT_REGISTRY, OPT_INTERVAL,
-           OPT_WINDOW_OPS, OPT_MEMORY_LIMIT };
+           OPT_WINDOW_OPS, OPT_MEMORY_LIMIT, OPT_ENV, OPT_ORDER_SEED, OPT_SHARD,
+           OPT_INSTRUCTIONS };
     static const struct option longopts[] = {
         {"allocators", required_argument, NULL, 'a'},
         {"reps", required_argument, NULL, 'r'},
@@ -89,6 +111,10 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"registry", required_argument, NULL, OPT_REGISTRY},
         {"sample-interval", required_argument, NULL, OPT_INTERVAL},
         {"window-ops", required_argument, NULL, OPT_WINDOW_OPS},
+        {"env", required_argument, NULL, OPT_ENV},
+        {"order-seed", required_argument, NULL, OPT_ORDER_SEED},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"instructions", optional_argument, NULL, OPT_INSTRUCTIONS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -143,6 +169,33 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                         optarg);
                 return -1;
             }
+            break;
+        case OPT_ENV:
+            o->env_specs = xrealloc(o->env_specs, (o->nenv + 1) * sizeof *o->env_specs);
+            o->env_specs[o->nenv++] = optarg;
+            break;
+        case OPT_ORDER_SEED: {
+            unsigned long long v = strtoull(optarg, &end, 10);
+            /* 53 bits: exact for every JSON reader of run.json */
+            if (*end || !optarg[0] || optarg[0] == '-' || v >= (1ull << 53)) {
+                fprintf(stderr, "allocscope run: --order-seed must be 0..2^53-1, got '%s'\n",
+                        optarg);
+                return -1;
+            }
+            o->order_seed = v;
+            o->seed_given = true;
+            break;
+        }
+        case OPT_SHARD: {
+            char err[256];
+            if (shard_parse(optarg, &o->shard, err, sizeof err) != 0) {
+                fprintf(stderr, "allocscope run: %s\n", err);
+                return -1;
+            }
+            break;
+        }
+        case OPT_INSTRUCTIONS:
+            o->instructions = optarg ? optarg : "auto";
             break;
         case 'h':
             usage(stdout);
@@ -240,66 +293,56 @@ static void free_workloads(struct workload_set *set)
     free(set->items);
 }
 
-/* The allocators to measure, by name, checked against the registry. */
+/* The allocators to measure (variants.h): -a, else the suite's, else the
+ * defaults, with the --env settings applied. */
 static int choose_allocators(const struct run_options *o, const struct workload_set *set,
-                             const struct allocator_registry *reg,
+                             struct allocator_registry *reg,
                              const struct allocator_entry ***out, size_t *count)
 {
-    char *names[64];
-    size_t n = 0;
-    char *copy = NULL;
+    char **tokens = NULL, err[2048];
+    int n = 0;
     if (o->allocators) {
-        /* Split on every comma (strtok would skip empty names). */
-        copy = xstrdup(o->allocators);
-        char why[256];
-        for (char *t = copy, *next; t; t = next) {
-            next = strchr(t, ',');
-            if (next)
-                *next++ = '\0';
-            if (n == 64) {
-                fprintf(stderr, "allocscope run: --allocators: more than 64 names\n");
-                free(copy);
-                return -1;
-            }
-            if (spec_parse_allocator_name(t, why, sizeof why) != 0) {
-                fprintf(stderr, "allocscope run: --allocators: %s\n", why);
-                free(copy);
-                return -1;
-            }
-            for (size_t k = 0; k < n; k++)
-                if (strcmp(names[k], t) == 0) {
-                    fprintf(stderr, "allocscope run: --allocators: '%s' is listed twice\n", t);
-                    free(copy);
-                    return -1;
-                }
-            names[n++] = t;
-        }
+        n = variants_split(o->allocators, &tokens, err, sizeof err);
     } else if (set->suite_count > 0 && set->suites[0].allocator_count > 0) {
-        for (size_t i = 0; i < set->suites[0].allocator_count && n < 64; i++)
-            names[n++] = set->suites[0].allocators[i];
+        n = (int)set->suites[0].allocator_count;
+        tokens = xcalloc((size_t)n, sizeof *tokens);
+        for (int i = 0; i < n; i++)
+            tokens[i] = xstrdup(set->suites[0].allocators[i]);
     } else {
-        for (size_t i = 0; i < sizeof default_allocators / sizeof default_allocators[0]; i++)
-            names[n++] = (char *)default_allocators[i];
+        n = (int)(sizeof default_allocators / sizeof default_allocators[0]);
+        tokens = xcalloc((size_t)n, sizeof *tokens);
+        for (int i = 0; i < n; i++)
+            tokens[i] = xstrdup(default_allocators[i]);
     }
-    *out = xcalloc(n, sizeof **out);
-    *count = 0;
+    size_t *idx = NULL;
+    int rc = n < 0 ? -1
+                   : variants_choose(reg, tokens, (size_t)n, o->env_specs, o->nenv, &idx, count,
+                                     err, sizeof err);
+    variants_free_tokens(tokens, n < 0 ? 0 : (size_t)n);
+    if (rc != 0) {
+        fprintf(stderr, "allocscope run: %s\n", err);
+        return -1;
+    }
+    *out = xcalloc(*count, sizeof **out);
+    for (size_t i = 0; i < *count; i++)
+        (*out)[i] = &reg->entries[idx[i]];
+    free(idx);
+    return 0;
+}
+
+/* Variants with env settings start once before anything runs: the
+ * allocator must accept its settings quietly (variant_probe.h). */
+static int probe_variants(const struct allocator_entry *const *allocs, size_t n,
+                          const char *worker)
+{
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct allocator_entry *e = registry_find(reg, names[i]);
-        if (!e) {
-            fprintf(stderr, "allocscope run: unknown allocator '%s' (known:", names[i]);
-            for (size_t k = 0; k < reg->count; k++)
-                fprintf(stderr, " %s", reg->entries[k].name);
-            fprintf(stderr, "; see 'allocscope list')\n");
+        char err[2048];
+        if (allocs[i]->env_count && allocs[i]->available &&
+            variant_probe(allocs[i], worker, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
             bad = 1;
-            continue;
         }
-        (*out)[(*count)++] = e;
-    }
-    free(copy);
-    if (*count == 0 && !bad) {
-        fprintf(stderr, "allocscope run: no allocators given\n");
-        bad = 1;
     }
     return bad ? -1 : 0;
 }
@@ -348,37 +391,75 @@ struct workload_state {
     struct opgen_totals partial; /* the furthest any run got, until then */
 };
 
-/* One run: execute, write samples and the summary row. */
-static void measure_one(struct results_dir *dir, json_t *meta, struct workload_state *ws,
-                        const struct allocator_entry *a, unsigned rep,
-                        const struct run_options *o, const struct run_params *params,
-                        const char *worker, struct run_totals *t)
+/* What every run of a `run` shares. */
+struct run_ctx {
+    struct results_dir *dir;
+    json_t *meta;
+    const struct run_options *o;
+    const struct run_params *params;
+    const char *worker;
+    struct run_totals totals;
+};
+
+/* Under callgrind: the instructions from its file; the other figures stay
+ * empty (valgrind's own memory and slowness are in them). */
+static void callgrind_row(const char *cg_path, const struct run_outcome *out,
+                          struct results_row *row)
 {
+    row->instructions = instr_callgrind_total(cg_path);
+    row->instructions_ops = out->res->ops_done;
+    row->has_instructions = true;
+    if (row->instructions == METRIC_UNSUPPORTED) {
+        row->status = RUN_FAILED;
+        row->reason = "callgrind wrote no instruction count";
+    }
+}
+
+/* One run: execute, write samples and the summary row. */
+static void measure_one(struct run_ctx *rc, struct workload_state *ws,
+                        const struct allocator_entry *a, unsigned rep, unsigned order_pos)
+{
+    struct results_dir *dir = rc->dir;
+    const struct run_options *o = rc->o;
     const struct workload_spec *w = ws->w;
     struct results_row row = {.workload = w->name, .allocator = a->name, .rep = rep,
                               .threads = ws->trace ? ws->trace->lanes : w->threads,
-                              .spec_hash = spec_workload_hash(w), .trace = ws->trace};
+                              .spec_hash = spec_workload_hash(w), .trace = ws->trace,
+                              .order_pos = order_pos};
     struct run_figures fig;
     char stats[512] = "", fidelity[512], fidelity_reason[600];
     struct run_outcome out = {.status = RUN_SKIPPED};
+    const bool callgrind = rc->params->instructions == INSTR_CALLGRIND;
 
     if (!a->available) {
         row.status = RUN_SKIPPED;
         row.reason = a->unavailable_reason;
+    } else if (callgrind && w->threads > 1) {
+        row.status = RUN_SKIPPED;
+        row.reason = "instructions under callgrind: single-threaded workloads only (threads "
+                     "would count their scheduling-dependent waits)";
     } else {
-        char log_path[PATH_MAX + 128];
+        char log_path[PATH_MAX + 128], cg_path[PATH_MAX + 128];
         snprintf(log_path, sizeof log_path, "%s/samples/%s/%s-%u.log", dir->path, w->name,
+                 a->name, rep);
+        snprintf(cg_path, sizeof cg_path, "%s/samples/%s/%s-%u.callgrind", dir->path, w->name,
                  a->name, rep);
         char log_dir[PATH_MAX + 64];
         snprintf(log_dir, sizeof log_dir, "%s/samples/%s", dir->path, w->name);
         mkdir(log_dir, 0755);
-        struct run_request req = {.workload = w, .alloc = a, .worker_path = worker,
-                                  .timeout_s = o->timeout_s > 0 ? o->timeout_s : w->timeout_s,
-                                  .log_path = log_path, .params = *params,
-                                  .chunk_ops = o->window_ops,
+        double timeout = o->timeout_s > 0 ? o->timeout_s : w->timeout_s;
+        struct callgrind_wrapper cg;
+        if (callgrind) {
+            instr_callgrind_wrapper(&cg, cg_path);
+            timeout *= INSTR_CALLGRIND_TIMEOUT_FACTOR;
+        }
+        struct run_request req = {.workload = w, .alloc = a, .worker_path = rc->worker,
+                                  .timeout_s = timeout, .log_path = log_path,
+                                  .params = *rc->params, .chunk_ops = o->window_ops,
                                   .memory_limit = o->memory_limit ? o->memory_limit
                                                                   : w->memory_limit,
-                                  .trace_facts = ws->trace};
+                                  .trace_facts = ws->trace,
+                                  .wrapper = callgrind ? cg.argv : NULL};
         runner_execute(&req, &out);
         row.status = out.status;
         row.reason = out.reason;
@@ -387,9 +468,9 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
         if (out.stream.complete) {
             row.opstream_hash = out.stream.hash;
             if (!ws->recorded) {
-                run_meta_add_workload(meta, w, &out.stream);
+                run_meta_add_workload(rc->meta, w, &out.stream);
                 if (ws->trace)
-                    run_meta_set_workload_trace(meta, w->name, ws->trace);
+                    run_meta_set_workload_trace(rc->meta, w->name, ws->trace);
                 ws->recorded = true;
                 ws->hash = out.stream.hash;
             } else if (ws->hash != out.stream.hash && row.status == RUN_OK) {
@@ -402,7 +483,8 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
         if (out.res) {
             row.served_by = out.res->served_by;
             row.allocator_version = out.res->alloc_version;
-            results_write_samples(dir, w->name, a->name, rep, out.res);
+            if (!callgrind)
+                results_write_samples(dir, w->name, a->name, rep, out.res);
         }
         if (row.status == RUN_OK && ws->trace) {
             /* A replay that is not the recording is not a result. */
@@ -416,11 +498,20 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
             row.trace_fidelity = fidelity;
         }
         if (row.status == RUN_OK) {
-            figures_compute(out.res, &out.stream, &fig);
-            row.figures = &fig;
+            if (callgrind) {
+                callgrind_row(cg_path, &out, &row);
+            } else {
+                figures_compute(out.res, &out.stream, &fig);
+                row.figures = &fig;
+                if (rc->params->instructions == INSTR_PERF) {
+                    row.has_instructions = true;
+                    row.instructions = out.res->instructions;
+                    row.instructions_ops = out.res->ops_done;
+                }
+            }
             format_stats(out.res, stats, sizeof stats);
             row.allocator_stats = stats;
-            run_meta_set_allocator_version(meta, a->name, out.res->alloc_version);
+            run_meta_set_allocator_version(rc->meta, a->name, out.res->alloc_version);
         }
         /* An empty log says nothing: keep only logs with content. */
         struct stat st;
@@ -428,7 +519,8 @@ static void measure_one(struct results_dir *dir, json_t *meta, struct workload_s
             unlink(log_path);
     }
     if (results_append_row(dir, &row) < 0)
-        t->row_lost = true;
+        rc->totals.row_lost = true;
+    struct run_totals *t = &rc->totals;
     run_count_row(t, row.status);
     if (row.status != RUN_OK && row.status != RUN_SKIPPED)
         progress_message("%s %s x %s rep %u: %s", run_status_name(row.status), w->name,
@@ -519,14 +611,30 @@ static int run_exit_status(const struct run_totals *t, size_t write_errors, bool
     return EXIT_OK;
 }
 
+/* run.json's plan: the order seed and, for a shard, which share of which
+ * workloads it is (`allocscope merge` checks the shards against it). */
+static void record_plan(json_t *meta, const struct run_options *o, uint64_t seed,
+                        const struct workload_set *set)
+{
+    const char **names = xcalloc(set->count, sizeof *names);
+    for (size_t i = 0; i < set->count; i++)
+        names[i] = set->items[i]->name;
+    run_meta_set_plan(meta, seed, o->shard.index, o->shard.count, names, set->count);
+    free(names);
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_options o = {.interval_s = -1, .command = "run"};
-    if (parse_options(argc, argv, &o) < 0)
+    optind = 0; /* `ab` runs this command after parsing its own options */
+    if (parse_options(argc, argv, &o) < 0) {
+        free(o.env_specs);
         return EXIT_USAGE;
+    }
     struct workload_set set = {0};
     if (load_workloads(argc - optind, argv + optind, o.quick, &set) < 0) {
         free_workloads(&set);
+        free(o.env_specs);
         return EXIT_USAGE;
     }
     return run_workload_set(argc, argv, &o, &set);
@@ -556,14 +664,33 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
     struct spec_error serr;
     if (registry_load(registry_path, &reg, &serr) < 0) {
         fprintf(stderr, "%s\n", serr.message);
+        free(o.env_specs);
         return EXIT_USAGE;
     }
     const struct allocator_entry **allocs = NULL;
     size_t nallocs = 0;
-    if (choose_allocators(&o, &set, &reg, &allocs, &nallocs) < 0) {
+    enum instr_method instr = INSTR_NONE;
+    char instr_desc[256] = "", ierr[1024];
+    int bad = choose_allocators(&o, &set, &reg, &allocs, &nallocs) < 0;
+    if (!bad && o.instructions &&
+        instr_method_choose(o.instructions, &instr, instr_desc, sizeof instr_desc, ierr,
+                            sizeof ierr) != 0) {
+        fprintf(stderr, "allocscope %s: --instructions: %s\n", o.command, ierr);
+        bad = 1;
+    }
+    for (size_t i = 0; i < set.count && !bad && instr != INSTR_NONE; i++)
+        if (set.items[i]->program) {
+            fprintf(stderr, "%s:%u:%u: workload '%s' is a program: --instructions counts the "
+                            "measured loop of synthetic and trace workloads only\n",
+                    set.items[i]->pos.file, set.items[i]->pos.line, set.items[i]->pos.col,
+                    set.items[i]->name);
+            bad = 1;
+        }
+    if (bad) {
         free_workloads(&set);
         registry_free(&reg);
         free(allocs);
+        free(o.env_specs);
         return EXIT_USAGE;
     }
     registry_resolve(&reg);
@@ -578,9 +705,24 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
     if (programs < 0) {
         fprintf(stderr, "allocscope %s: liballocscope_probe.so not found next to the binary "
                         "(../lib; build the project)\n", o.command);
+        free_workloads(&set);
+        registry_free(&reg);
+        free(allocs);
+        free(o.env_specs);
+        return EXIT_USAGE;
+    }
+    if (probe_variants(allocs, nallocs, worker) != 0) {
+        free_workloads(&set);
+        registry_free(&reg);
+        free(allocs);
+        free(o.env_specs);
         return EXIT_USAGE;
     }
     unsigned reps = o.reps ? o.reps : set.suites[0].reps ? set.suites[0].reps : DEFAULT_REPS;
+    uint64_t seed = o.seed_given ? o.order_seed : run_plan_new_seed();
+    size_t owned = 0;
+    for (size_t wi = 0; wi < set.count; wi++)
+        owned += (size_t)shard_owns(&o.shard, wi);
 
     char out_dir[PATH_MAX], err[1024];
     if (o.out)
@@ -610,11 +752,15 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
         if (!allocs[i]->available)
             fprintf(stderr, "warning: allocator %s unavailable, its runs are skipped: %s\n",
                     allocs[i]->name, allocs[i]->unavailable_reason);
+    if (instr == INSTR_CALLGRIND)
+        fprintf(stderr, "note: instructions counted under callgrind: single-threaded workloads "
+                        "only, time and memory figures left empty, no plots\n");
 
     json_t *meta = run_meta_new(argc, argv, &host, o.quick, reps);
     for (size_t i = 0; i < nallocs; i++)
         run_meta_add_allocator(meta, allocs[i]);
-    unsigned planned = (unsigned)(set.count * reps * nallocs);
+    record_plan(meta, &o, seed, &set);
+    unsigned planned = (unsigned)(owned * reps * nallocs);
     run_meta_set_planned(meta, planned);
     if (programs) {
         char why[512] = "";
@@ -625,36 +771,51 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
             fprintf(stderr, "note: programs: no cgroup v2 memory controller (%s); peaks come "
                             "from wait4 and /proc\n", why);
     }
-    struct run_params params = {0};
+    struct run_params params = {.instructions = instr};
     char timer_desc[128];
     timer_calibrate(&params.timer, timer_desc, sizeof timer_desc);
-    params.sample_interval_ns =
-        (uint64_t)((o.interval_s >= 0 ? o.interval_s : DEFAULT_SAMPLE_INTERVAL_S) * 1e9);
+    double interval_s = o.interval_s >= 0 ? o.interval_s : DEFAULT_SAMPLE_INTERVAL_S;
+    /* Under callgrind nothing may depend on time: samples by time would
+     * change how often the loop checks the clock. */
+    if (instr == INSTR_CALLGRIND)
+        interval_s = 0;
+    params.sample_interval_ns = (uint64_t)(interval_s * 1e9);
     run_meta_set_measurement(meta, timer_desc, timer_ticks_per_ns(&params.timer),
                              timer_ns(&params.timer, timer_floor_ticks()),
                              params.sample_interval_ns,
                              o.window_ops ? o.window_ops : OPWINDOW_DEFAULT_OPS);
+    if (instr != INSTR_NONE)
+        run_meta_set_instructions(meta, instr == INSTR_PERF ? "perf" : "callgrind", instr_desc);
     results_write_run_json(&dir, meta, false);
 
     runner_install_signals();
-    struct run_totals totals = {0};
+    struct run_ctx rc = {.dir = &dir, .meta = meta, .o = &o, .params = &params,
+                         .worker = worker};
     struct progress prog;
+    size_t *perm = xcalloc(nallocs ? nallocs : 1, sizeof *perm);
     progress_start(&prog, planned);
-    for (size_t wi = 0; wi < set.count && !runner_interrupted && !totals.row_lost; wi++) {
+    struct run_totals *totals_p = &rc.totals;
+    for (size_t wi = 0; wi < set.count && !runner_interrupted && !totals_p->row_lost; wi++) {
+        if (!shard_owns(&o.shard, wi))
+            continue;
         const struct workload_spec *w = set.items[wi];
         if (w->program) {
             run_meta_add_program(meta, w);
             results_write_run_json(&dir, meta, false);
-            run_program_workload(&dir, meta, w, allocs, nallocs, reps, &o, probe, &prog,
-                                 &totals);
+            run_program_workload(&dir, meta, w, allocs, nallocs, reps, &o, probe, seed, &prog,
+                                 totals_p);
             continue;
         }
         struct workload_state ws = {.w = w, .trace = set.facts ? set.facts[wi] : NULL};
-        for (unsigned rep = 1; rep <= reps && !runner_interrupted && !totals.row_lost; rep++)
-            for (size_t ai = 0; ai < nallocs && !runner_interrupted && !totals.row_lost; ai++) {
-                progress_step(&prog, w->name, allocs[ai]->name, rep);
-                measure_one(&dir, meta, &ws, allocs[ai], rep, &o, &params, worker, &totals);
+        for (unsigned rep = 1; rep <= reps && !runner_interrupted && !totals_p->row_lost;
+             rep++) {
+            run_plan_order(seed, w->name, rep, nallocs, perm);
+            for (size_t k = 0; k < nallocs && !runner_interrupted && !totals_p->row_lost; k++) {
+                const struct allocator_entry *a = allocs[perm[k]];
+                progress_step(&prog, w->name, a->name, rep);
+                measure_one(&rc, &ws, a, rep, (unsigned)k + 1);
             }
+        }
         if (!ws.recorded && ws.partial.threads) { /* no run got through it whole */
             run_meta_add_workload(meta, w, &ws.partial);
             if (ws.trace)
@@ -664,7 +825,9 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
         results_write_run_json(&dir, meta, false);
     }
     progress_finish(&prog);
+    free(perm);
 
+    struct run_totals totals = rc.totals;
     const char *status = runner_interrupted ? "interrupted"
                          : totals.row_lost  ? "incomplete"
                                             : "complete";
@@ -678,7 +841,7 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
             totals.ok, totals.failed, totals.skipped, out_dir);
 
     bool plots_failed = false;
-    if (!o.no_plots && !runner_interrupted && totals.total > 0) {
+    if (!o.no_plots && instr != INSTR_CALLGRIND && !runner_interrupted && totals.total > 0) {
         if (plot_render_run(out_dir, NULL, !isatty(STDERR_FILENO), err, sizeof err) != 0) {
             fprintf(stderr, "allocscope %s: plots: %s\n", o.command, err);
             plots_failed = true;
@@ -690,10 +853,11 @@ int run_workload_set(int argc, char **argv, const struct run_options *opts,
                 fprintf(stderr, "allocscope: report: %s\n", report);
         }
     }
-    int rc = run_exit_status(&totals, dir.nerrors, plots_failed);
+    int exit_status = run_exit_status(&totals, dir.nerrors, plots_failed);
     json_decref(meta);
     free(allocs);
+    free(o.env_specs);
     free_workloads(&set);
     registry_free(&reg);
-    return rc;
+    return exit_status;
 }

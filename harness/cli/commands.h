@@ -26,5 +26,7 @@ int cmd_record(int argc, char **argv);
 int cmd_trace(int argc, char **argv);       /* trace info | trace fit */
 int cmd_trace_info(int argc, char **argv);
 int cmd_trace_fit(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 
 #endif

@@ -16,10 +16,12 @@ static const struct command commands[] = {
     {"check", cmd_check, "validate workload and suite files"},
     {"list", cmd_list, "list allocators and shipped workloads"},
     {"plot", cmd_plot, "render a run's charts (gnuplot) and report.html"},
-    {"compare", cmd_compare, "regression verdict between two runs (CI)"},
+    {"compare", cmd_compare, "regression verdict between two runs, or two allocators of one (CI)"},
     {"baseline", cmd_baseline, "save a run as a named baseline, list baselines"},
     {"record", cmd_record, "record a program's allocation calls into a trace"},
     {"trace", cmd_trace, "summarize a trace (info), fit a workload to it (fit)"},
+    {"ab", cmd_ab, "two builds of an allocator, interleaved in one run, paired verdict (CI)"},
+    {"merge", cmd_merge, "combine the shards of 'run --shard I/N' into one run"},
 };
 
 static void usage(FILE *out)

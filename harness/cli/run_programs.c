@@ -15,6 +15,7 @@
 #include "program.h"
 #include "program_results.h"
 #include "run_shared.h"
+#include "xalloc.h"
 
 int parse_interval(const char *text, double *out)
 {
@@ -58,12 +59,14 @@ struct reference_output {
 
 static void run_one(struct results_dir *dir, const struct workload_spec *w,
                     const struct allocator_entry *a, unsigned rep, const struct run_options *o,
-                    const char *probe, struct reference_output *ref, struct run_totals *t)
+                    const char *probe, unsigned order_pos, struct reference_output *ref,
+                    struct run_totals *t)
 {
     const struct program_spec *p = w->program;
     struct program_row_info info = {.kind = p->service ? "service" : "program", .same_output = ""};
     struct results_row row = {.workload = w->name, .allocator = a->name, .rep = rep, .threads = 0,
-                              .spec_hash = spec_workload_hash(w), .program_info = &info};
+                              .spec_hash = spec_workload_hash(w), .program_info = &info,
+                              .order_pos = order_pos};
     struct program_outcome out = {0};
     char reason[1024] = "";
     char sdir[PATH_MAX + 64], log_path[PATH_MAX + 128], out_path[PATH_MAX + 128];
@@ -140,13 +143,18 @@ static void run_one(struct results_dir *dir, const struct workload_spec *w,
 void run_program_workload(struct results_dir *dir, json_t *meta, const struct workload_spec *w,
                           const struct allocator_entry *const *allocs, size_t nallocs,
                           unsigned reps, const struct run_options *o, const char *probe,
-                          struct progress *prog, struct run_totals *t)
+                          uint64_t order_seed, struct progress *prog, struct run_totals *t)
 {
     (void)meta;
     struct reference_output ref = {0};
-    for (unsigned rep = 1; rep <= reps && !runner_interrupted && !t->row_lost; rep++)
-        for (size_t ai = 0; ai < nallocs && !runner_interrupted && !t->row_lost; ai++) {
-            progress_step(prog, w->name, allocs[ai]->name, rep);
-            run_one(dir, w, allocs[ai], rep, o, probe, &ref, t);
+    size_t *perm = xcalloc(nallocs ? nallocs : 1, sizeof *perm);
+    for (unsigned rep = 1; rep <= reps && !runner_interrupted && !t->row_lost; rep++) {
+        run_plan_order(order_seed, w->name, rep, nallocs, perm);
+        for (size_t k = 0; k < nallocs && !runner_interrupted && !t->row_lost; k++) {
+            const struct allocator_entry *a = allocs[perm[k]];
+            progress_step(prog, w->name, a->name, rep);
+            run_one(dir, w, a, rep, o, probe, (unsigned)k + 1, &ref, t);
         }
+    }
+    free(perm);
 }

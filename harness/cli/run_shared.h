@@ -9,6 +9,7 @@
 
 #include "progress.h"
 #include "registry.h"
+#include "run_plan.h"
 #include "run_writer.h"
 #include "spec.h"
 
@@ -25,6 +26,12 @@ struct run_options {
     unsigned long window_ops; /* ops per chunk handed to a worker; 0 = default */
     uint64_t memory_limit;    /* bytes of address space per run; 0 = each workload's */
     const char *command; /* "run" or "exec", for messages */
+    char **env_specs;    /* --env VARIANT:NAME=VALUE, in order */
+    size_t nenv;
+    bool seed_given;
+    uint64_t order_seed;
+    struct shard shard;       /* index 0: the whole matrix */
+    const char *instructions; /* --instructions[=METHOD]; NULL = off */
 };
 
 /* All workloads of all files, validated before anything runs. */
@@ -52,11 +59,12 @@ struct run_totals {
 /* Count one row's status in the totals. */
 void run_count_row(struct run_totals *t, enum run_status status);
 
-/* Every run of one program workload (repetition, then allocator). */
+/* Every run of one program workload: by repetition, the allocators in
+ * that repetition's order (run_plan.h). */
 void run_program_workload(struct results_dir *dir, json_t *meta, const struct workload_spec *w,
                           const struct allocator_entry *const *allocs, size_t nallocs,
                           unsigned reps, const struct run_options *o, const char *probe,
-                          struct progress *prog, struct run_totals *t);
+                          uint64_t order_seed, struct progress *prog, struct run_totals *t);
 
 /* "10ms", "1s", "500us" or "none" (0). Returns 0 or -1. */
 int parse_interval(const char *text, double *out);

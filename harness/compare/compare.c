@@ -13,6 +13,7 @@ void compare_options_default(struct compare_options *o)
     memset(o, 0, sizeof *o);
     o->time_threshold = COMPARE_DEFAULT_TIME_THRESHOLD;
     o->memory_threshold = COMPARE_DEFAULT_MEMORY_THRESHOLD;
+    o->count_threshold = COMPARE_DEFAULT_COUNT_THRESHOLD;
     o->alpha = COMPARE_DEFAULT_ALPHA;
     for (size_t i = 0; i < metric_count; i++)
         o->selected[i] = metric_defs[i].key;
@@ -31,7 +32,9 @@ const char *verdict_name(enum verdict v)
 
 double compare_threshold(const struct compare_options *o, const struct metric_def *m)
 {
-    return m->cls == METRIC_MEMORY ? o->memory_threshold : o->time_threshold;
+    return m->cls == METRIC_MEMORY  ? o->memory_threshold
+           : m->cls == METRIC_COUNT ? o->count_threshold
+                                    : o->time_threshold;
 }
 
 /* Append "what 'a' vs 'b'" to buf when a and b differ. */
@@ -77,24 +80,32 @@ struct row_list {
     size_t n, cap;
 };
 
-static struct compare_row *row_add(struct row_list *l, const char *workload,
-                                   const char *allocator, const struct metric_def *m)
+struct compare_row *compare_row_add(struct compare_row **rows, size_t *n, size_t *cap,
+                                    const char *workload, const char *allocator,
+                                    const struct metric_def *m)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->rows = realloc(l->rows, l->cap * sizeof *l->rows);
-        if (!l->rows)
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *rows = realloc(*rows, *cap * sizeof **rows);
+        if (!*rows)
             abort();
     }
-    struct compare_row *r = &l->rows[l->n++];
+    struct compare_row *r = &(*rows)[(*n)++];
     memset(r, 0, sizeof *r);
     r->workload = workload;
     r->allocator = allocator;
     r->metric = m;
     r->base_median = r->new_median = r->change_pct = r->worse_pct = r->p = NAN;
     r->base_min = r->base_max = r->new_min = r->new_max = NAN;
+    r->ci_low_pct = r->ci_high_pct = NAN;
     r->verdict = VERDICT_NOT_COMPARABLE;
     return r;
+}
+
+static struct compare_row *row_add(struct row_list *l, const char *workload,
+                                   const char *allocator, const struct metric_def *m)
+{
+    return compare_row_add(&l->rows, &l->n, &l->cap, workload, allocator, m);
 }
 
 static void append(char *buf, size_t len, const char *fmt, const char *text)
@@ -152,7 +163,7 @@ static void judge_metric(const struct run_group *bg, const struct run_group *ng,
         r->verdict = VERDICT_UNCHANGED;
         return;
     }
-    if (m->cls == METRIC_MEMORY && stats_all_equal(bv, r->n_base) &&
+    if (m->cls != METRIC_TIME && stats_all_equal(bv, r->n_base) &&
         stats_all_equal(nv, r->n_new)) {
         r->judged_by = JUDGED_THRESHOLD;
         r->verdict = decide(r->worse_pct, r->threshold, true);
@@ -340,23 +351,58 @@ void compare_runs(const struct run_data *base, const struct run_data *new,
             snprintf(r->reason, sizeof r->reason, "missing from BASE run");
         }
     }
+    compare_finish(out, l.rows, l.n);
+}
+
+void compare_finish(struct compare_report *out, struct compare_row *rows, size_t n)
+{
     /* A metric is unsupported everywhere when every row for it says so. */
     for (size_t mi = 0; mi < metric_count; mi++) {
         bool any = false, all = true;
-        for (size_t i = 0; i < l.n; i++)
-            if (l.rows[i].metric == &metric_defs[mi]) {
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].metric == &metric_defs[mi]) {
                 any = true;
-                if (strncmp(l.rows[i].reason, "unsupported", 11) != 0)
+                if (strncmp(rows[i].reason, "unsupported", 11) != 0)
                     all = false;
             }
         out->unsupported_everywhere[mi] = any && all;
     }
-    if (l.n)
-        qsort(l.rows, l.n, sizeof *l.rows, row_cmp);
-    out->rows = l.rows;
-    out->nrows = l.n;
-    for (size_t i = 0; i < l.n; i++)
-        out->count[l.rows[i].verdict]++;
+    if (n)
+        qsort(rows, n, sizeof *rows, row_cmp);
+    out->rows = rows;
+    out->nrows = n;
+    for (size_t i = 0; i < n; i++)
+        out->count[rows[i].verdict]++;
+}
+
+/* Whether any ok row of the run has a value of metric m. */
+static bool run_has(const struct run_data *run, size_t m)
+{
+    for (size_t g = 0; g < run->ngroups; g++)
+        if (run->groups[g].nvalues[m])
+            return true;
+    return false;
+}
+
+void compare_default_metrics(const struct run_data *const *runs, size_t nruns,
+                             bool selected[METRIC_MAX])
+{
+    size_t instr = metric_index(metric_find("instructions"));
+    bool counted = false, throughput = false;
+    for (size_t r = 0; r < nruns; r++) {
+        counted |= run_has(runs[r], instr);
+        throughput |= run_has(runs[r], metric_index(metric_find("throughput")));
+    }
+    for (size_t m = 0; m < metric_count; m++) {
+        selected[m] = metric_defs[m].key;
+        if (counted && !throughput) { /* under callgrind: only what was measured */
+            bool any = false;
+            for (size_t r = 0; r < nruns; r++)
+                any |= run_has(runs[r], m);
+            selected[m] = selected[m] && any;
+        }
+    }
+    selected[instr] = counted;
 }
 
 void compare_report_free(struct compare_report *r)

@@ -19,7 +19,14 @@
  *  - Rows that are not ok are left out of the statistics and counted.
  *  - A different machine (CPU model, kernel, core count, THP mode, page
  *    size), allocator version or workload spec/op-stream hash makes the
- *    affected rows "not comparable" with the reason, unless forced. */
+ *    affected rows "not comparable" with the reason, unless forced.
+ *  - Counts (instructions per op) are judged like memory figures, on their
+ *    own tight threshold.
+ *
+ * Paired verdicts (compare_paired, `compare RUN --base A --new B`): two
+ * allocators of one run, whose repetitions were made side by side in a
+ * random order (run_plan.h), judged on the per-repetition ratios NEW/BASE
+ * - see compare_paired.c for the rule. */
 #ifndef ALLOCSCOPE_COMPARE_H
 #define ALLOCSCOPE_COMPARE_H
 
@@ -33,6 +40,10 @@
 #define COMPARE_DEFAULT_TIME_THRESHOLD 10.0
 #define COMPARE_DEFAULT_MEMORY_THRESHOLD 2.0
 #define COMPARE_DEFAULT_ALPHA 0.05
+#define COMPARE_DEFAULT_COUNT_THRESHOLD 1.0
+/* Paired verdicts see much less noise (a machine-wide shift hits both
+ * allocators of a repetition): time figures get a tighter default. */
+#define COMPARE_PAIRED_DEFAULT_TIME_THRESHOLD 3.0
 
 enum verdict {
     VERDICT_REGRESSED,
@@ -46,11 +57,13 @@ enum judged_by {
     JUDGED_U_TEST,    /* threshold and Mann-Whitney U */
     JUDGED_THRESHOLD, /* threshold alone (exactly repeatable memory figure) */
     JUDGED_FLOOR,     /* byte figure moved by at most one page */
+    JUDGED_SIGNED_RANK, /* paired: threshold and Wilcoxon signed-rank */
 };
 
 struct compare_options {
     double time_threshold;   /* percent */
     double memory_threshold; /* percent */
+    double count_threshold;  /* percent: instructions per op */
     double alpha;
     bool force;              /* judge even across machines/versions/specs */
     bool force_machine;      /* judge across machines only: a pair whose
@@ -73,13 +86,20 @@ struct compare_row {
     double threshold;   /* percent applied */
     double p;           /* U test p (of NEW moved back by the threshold when
                            the change exceeds it); NAN when not tested */
+    size_t n_pairs;     /* paired verdicts: repetitions with both values */
+    double p_floor;     /* paired: the smallest p the test could give these
+                           pairs (2^-n of the non-zero differences) */
+    double ci_low_pct, ci_high_pct; /* paired: the change's confidence
+                                       interval (1 - 2 alpha); NAN if none */
     enum verdict verdict;
     enum judged_by judged_by;
     char reason[256];   /* why not comparable, or what was noted */
 };
 
 struct compare_report {
-    const struct run_data *base, *new;
+    const struct run_data *base, *new; /* paired: both the one run */
+    bool paired;
+    const char *base_allocator, *new_allocator; /* paired only */
     struct compare_options opts;
     char machine_diff[512]; /* "" when the machines match */
     char partial[640];      /* "" when both runs are whole, else which is
@@ -94,6 +114,24 @@ struct compare_report {
 /* Compare; rows are sorted worst regression first. */
 void compare_runs(const struct run_data *base, const struct run_data *new,
                   const struct compare_options *opts, struct compare_report *out);
+
+/* Paired verdict of allocator NEW against BASE on every workload of `run`
+ * (compare_paired.c). */
+void compare_paired(const struct run_data *run, const char *base_allocator,
+                    const char *new_allocator, const struct compare_options *opts,
+                    struct compare_report *out);
+
+/* The default metrics for these runs: the key ones, and instructions per
+ * op where a run counted them; in runs made under callgrind (instructions
+ * but no throughput anywhere) only what was measured. */
+void compare_default_metrics(const struct run_data *const *runs, size_t nruns,
+                             bool selected[METRIC_MAX]);
+
+/* Shared by compare.c and compare_paired.c. */
+struct compare_row *compare_row_add(struct compare_row **rows, size_t *n, size_t *cap,
+                                    const char *workload, const char *allocator,
+                                    const struct metric_def *m);
+void compare_finish(struct compare_report *out, struct compare_row *rows, size_t n);
 void compare_report_free(struct compare_report *r);
 
 /* The exit status: 1 when something regressed; 2 when nothing at all

@@ -29,6 +29,7 @@ static const char *judged_name(enum judged_by j)
     case JUDGED_U_TEST: return "mann-whitney-u";
     case JUDGED_THRESHOLD: return "threshold";
     case JUDGED_FLOOR: return "below-one-page";
+    case JUDGED_SIGNED_RANK: return "wilcoxon-signed-rank";
     }
     return "?";
 }
@@ -46,7 +47,7 @@ static json_t *row_json(const struct compare_row *row)
         json_object_set_new(o, "column", json_string(m->column));
         json_object_set_new(o, "unit", json_string(metric_unit_name(m->unit)));
         json_object_set_new(o, "better", json_string(m->bigger_is_better ? "bigger" : "smaller"));
-        json_object_set_new(o, "class", json_string(m->cls == METRIC_MEMORY ? "memory" : "time"));
+        json_object_set_new(o, "class", json_string(metric_class_name(m->cls)));
         json_object_set_new(o, "threshold_pct", jnum(row->threshold));
     }
     json_object_set_new(o, "n_base", json_integer((json_int_t)row->n_base));
@@ -60,6 +61,11 @@ static json_t *row_json(const struct compare_row *row)
     json_object_set_new(o, "change_pct", jnum(row->change_pct));
     json_object_set_new(o, "change", json_string(change));
     json_object_set_new(o, "p", jnum(row->p));
+    if (row->judged_by == JUDGED_SIGNED_RANK || row->n_pairs) {
+        json_object_set_new(o, "pairs", json_integer((json_int_t)row->n_pairs));
+        json_object_set_new(o, "ci_low_pct", jnum(row->ci_low_pct));
+        json_object_set_new(o, "ci_high_pct", jnum(row->ci_high_pct));
+    }
     return o;
 }
 
@@ -90,6 +96,13 @@ int compare_write_json(FILE *f, const struct compare_report *r)
     if (!root)
         return -1;
     json_object_set_new(root, "partial", r->partial[0] ? json_string(r->partial) : json_null());
+    json_object_set_new(json_object_get(root, "rule"), "count_threshold_pct",
+                        json_real(r->opts.count_threshold));
+    json_object_set_new(root, "mode", json_string(r->paired ? "paired" : "runs"));
+    if (r->paired) {
+        json_object_set_new(root, "base_allocator", json_string(r->base_allocator));
+        json_object_set_new(root, "new_allocator", json_string(r->new_allocator));
+    }
     return dump(f, root);
 }
 
@@ -106,9 +119,16 @@ int compare_write_bench_json(FILE *f, const struct compare_report *r, bool bigge
         snprintf(range, sizeof range, "± %.6g", (row->new_max - row->new_min) / 2);
         compare_format_change(row, change, sizeof change);
         metric_format(m->unit, row->base_median, base, sizeof base);
-        snprintf(extra, sizeof extra,
-                 "median of %zu reps; baseline %s (%zu reps), change %s: %s%s%s", row->n_new, base, row->n_base, change, verdict_name(row->verdict),
-                 row->reason[0] ? " - " : "", row->reason);
+        if (r->paired)
+            snprintf(extra, sizeof extra,
+                     "median of %zu reps; %s: %s; paired change %s: %s%s%s", row->n_new,
+                     r->base_allocator, base, change, verdict_name(row->verdict),
+                     row->reason[0] ? " - " : "", row->reason);
+        else
+            snprintf(extra, sizeof extra,
+                     "median of %zu reps; baseline %s (%zu reps), change %s: %s%s%s",
+                     row->n_new, base, row->n_base, change, verdict_name(row->verdict),
+                     row->reason[0] ? " - " : "", row->reason);
         json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:s, s:s}", "name", name, "unit",
                                              metric_unit_name(m->unit), "value", row->new_median,
                                              "range", range, "extra", extra));

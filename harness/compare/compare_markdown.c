@@ -66,10 +66,9 @@ static void md_row(FILE *f, const struct compare_row *row)
     fputs(" | ", f);
     md_text(f, p);
     fputs(" | ", f);
-    if (row->metric)
-        fprintf(f, "%zu/%zu", row->n_base, row->n_new);
-    else
-        fputc('-', f);
+    char n[32];
+    compare_format_n(row, n, sizeof n);
+    md_text(f, n);
     fputs(" | ", f);
     md_text(f, row->reason);
     fputs(" |\n", f);
@@ -101,13 +100,22 @@ void compare_write_markdown(FILE *f, const struct compare_report *r)
     fprintf(f, "**%zu regressed**, %zu improved, %zu unchanged, %zu not comparable.\n\n",
             r->count[VERDICT_REGRESSED], r->count[VERDICT_IMPROVED],
             r->count[VERDICT_UNCHANGED], r->count[VERDICT_NOT_COMPARABLE]);
-    md_run(f, "Base", r->base);
-    md_run(f, "New", r->new);
-    fprintf(f, "- Rule: a change counts when the median moves more than %g %% (time) or "
-               "%g %% (memory) and is significantly beyond it (Mann–Whitney U p &lt; %g); "
-               "exactly repeatable memory figures are judged on the threshold alone "
-               "(p = exact).\n",
-            r->opts.time_threshold, r->opts.memory_threshold, r->opts.alpha);
+    if (r->paired) {
+        md_run(f, "Run", r->base);
+        fputs("- Base allocator: ", f);
+        md_text(f, r->base_allocator);
+        fputs(", new allocator: ", f);
+        md_text(f, r->new_allocator);
+        fputs(" (paired by repetition)\n", f);
+    } else {
+        md_run(f, "Base", r->base);
+        md_run(f, "New", r->new);
+    }
+    char rule[1024];
+    compare_rule_text(r, rule, sizeof rule);
+    fputs("- Rule: ", f);
+    md_text(f, rule);
+    fputs(" (p = exact: on the threshold alone).\n", f);
     if (r->machine_diff[0]) {
         fprintf(f, "\n> **%s — different machine:** ",
                 r->opts.force || r->opts.force_machine ? "Forced comparison" : "Not comparable");

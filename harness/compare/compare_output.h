@@ -25,5 +25,9 @@ int compare_write_bench_json(FILE *f, const struct compare_report *r, bool bigge
 void compare_format_change(const struct compare_row *row, char *buf, size_t len);
 void compare_format_p(const struct compare_row *row, char *buf, size_t len);
 const char *compare_metric_label(const struct compare_row *row);
+/* "5/5", or "10 pairs" for a paired verdict. */
+void compare_format_n(const struct compare_row *row, char *buf, size_t len);
+/* The verdict rule in one sentence (paired or between runs). */
+void compare_rule_text(const struct compare_report *r, char *buf, size_t len);
 
 #endif

@@ -11,6 +11,9 @@ void compare_format_change(const struct compare_row *row, char *buf, size_t len)
         snprintf(buf, len, "-");
     else if (isinf(row->change_pct))
         snprintf(buf, len, "%s", row->change_pct > 0 ? "+inf%" : "-inf%");
+    else if (isfinite(row->ci_low_pct))
+        snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", row->change_pct, row->ci_low_pct,
+                 row->ci_high_pct);
     else
         snprintf(buf, len, "%+.1f%%", row->change_pct);
 }
@@ -19,6 +22,7 @@ void compare_format_p(const struct compare_row *row, char *buf, size_t len)
 {
     switch (row->judged_by) {
     case JUDGED_U_TEST:
+    case JUDGED_SIGNED_RANK:
         if (row->p < 0.001)
             snprintf(buf, len, "<0.001");
         else
@@ -52,10 +56,37 @@ static void row_cells(const struct compare_row *row, char cells[NCOLS][64])
     metric_format(u, row->new_median, cells[COL_NEW], 64);
     compare_format_change(row, cells[COL_CHANGE], 64);
     compare_format_p(row, cells[COL_P], 64);
-    if (row->metric)
-        snprintf(cells[COL_N], 64, "%zu/%zu", row->n_base, row->n_new);
+    compare_format_n(row, cells[COL_N], 64);
+}
+
+void compare_format_n(const struct compare_row *row, char *buf, size_t len)
+{
+    if (!row->metric)
+        snprintf(buf, len, "-");
+    else if (row->n_pairs || row->judged_by == JUDGED_SIGNED_RANK)
+        snprintf(buf, len, "%zu pairs", row->n_pairs);
     else
-        snprintf(cells[COL_N], 64, "-");
+        snprintf(buf, len, "%zu/%zu", row->n_base, row->n_new);
+}
+
+void compare_rule_text(const struct compare_report *r, char *buf, size_t len)
+{
+    if (r->paired)
+        snprintf(buf, len,
+                 "paired by repetition: a change (Hodges-Lehmann estimate of the per-repetition "
+                 "ratios NEW/BASE, [%g%% interval]) counts when it is more than %g%% (time), %g%% "
+                 "(memory) or %g%% (counts) and a change at all (one-sided Wilcoxon "
+                 "signed-rank, exact, p < %g after Holm's correction over the rows judged); "
+                 "exactly repeatable memory figures and counts on the threshold alone",
+                 100 * (1 - 2 * r->opts.alpha), r->opts.time_threshold,
+                 r->opts.memory_threshold, r->opts.count_threshold, r->opts.alpha);
+    else
+        snprintf(buf, len,
+                 "a change counts when the median moves more than %g%% (time), %g%% (memory) "
+                 "or %g%% (counts) and is significantly beyond that (Mann-Whitney U p < %g); "
+                 "exactly repeatable memory figures and counts on the threshold alone",
+                 r->opts.time_threshold, r->opts.memory_threshold, r->opts.count_threshold,
+                 r->opts.alpha);
 }
 
 static bool row_hidden(const struct compare_report *r, const struct compare_row *row)
@@ -72,12 +103,17 @@ static void run_line(FILE *f, const char *what, const struct run_data *run)
 
 void compare_write_table(FILE *f, const struct compare_report *r)
 {
-    run_line(f, "BASE", r->base);
-    run_line(f, "NEW ", r->new);
-    fprintf(f, "rule: a change counts when the median moves more than %g%% (time) or %g%% "
-               "(memory) and is significantly beyond that (Mann-Whitney U p < %g); exactly "
-               "repeatable memory figures on the threshold alone\n",
-            r->opts.time_threshold, r->opts.memory_threshold, r->opts.alpha);
+    char rule[1024];
+    if (r->paired) {
+        run_line(f, "RUN ", r->base);
+        fprintf(f, "BASE allocator %s, NEW allocator %s\n", r->base_allocator,
+                r->new_allocator);
+    } else {
+        run_line(f, "BASE", r->base);
+        run_line(f, "NEW ", r->new);
+    }
+    compare_rule_text(r, rule, sizeof rule);
+    fprintf(f, "rule: %s\n", rule);
     if (r->machine_diff[0])
         fprintf(f, "%s: different machine: %s\n",
                 r->opts.force || r->opts.force_machine ? "FORCED" : "NOT COMPARABLE",

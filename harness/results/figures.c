@@ -44,6 +44,8 @@ void figures_compute(const struct result_region *r, const struct opgen_totals *s
     f->wall_s = (double)r->wall_ns / 1e9;
     f->ops_per_s = ratio((double)r->ops_done, f->wall_s);
     f->paused_s = (double)r->paused_ns / 1e9;
+    f->cpu_s = (double)r->cpu_ns / 1e9;
+    f->ops_per_cpu_s = ratio((double)r->ops_done, f->cpu_s);
     f->harness_bytes = r->harness_bytes;
     f->peak_rss_bytes = r->peak_rss_bytes;
     f->peak_heap_bytes = r->peak_heap_bytes;

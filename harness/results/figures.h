@@ -31,6 +31,8 @@ struct run_figures {
     double wall_s;
     double ops_per_s;
     double paused_s;          /* harness pauses, not in wall_s */
+    double cpu_s;             /* process CPU time of the measured loop */
+    double ops_per_cpu_s;     /* ops / cpu_s */
     uint64_t harness_bytes;   /* the harness's own resident memory */
     uint64_t peak_rss_bytes;
     int64_t peak_heap_bytes;

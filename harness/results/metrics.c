@@ -35,6 +35,14 @@ const struct metric_def metric_defs[] = {
      UNIT_PER_KOP, METRIC_TIME, false, false},
     {"itlb", "itlb_misses_per_kop", "iTLB misses per 1000 ops", UNIT_PER_KOP, METRIC_TIME,
      false, false},
+    /* Throughput per CPU second of the worker: blind to the time other
+     * tenants hold the CPU, which wall time is not (runs before this
+     * column: unsupported). */
+    {"cpu_throughput", "ops_per_cpu_s", "throughput per CPU second", UNIT_OPS_PER_S,
+     METRIC_TIME, true, true},
+    /* Only in runs made with --instructions; compare adds it by itself. */
+    {"instructions", "instructions_per_op", "instructions per op (measured loop)", UNIT_PER_OP,
+     METRIC_COUNT, false, false},
 };
 const size_t metric_count = sizeof metric_defs / sizeof metric_defs[0];
 _Static_assert(sizeof metric_defs / sizeof metric_defs[0] <= METRIC_MAX, "raise METRIC_MAX");
@@ -49,6 +57,11 @@ const struct metric_def *metric_find(const char *name)
 
 size_t metric_index(const struct metric_def *d) { return (size_t)(d - metric_defs); }
 
+const char *metric_class_name(enum metric_class c)
+{
+    return c == METRIC_MEMORY ? "memory" : c == METRIC_COUNT ? "count" : "time";
+}
+
 const char *metric_unit_name(enum metric_unit u)
 {
     switch (u) {
@@ -59,6 +72,7 @@ const char *metric_unit_name(enum metric_unit u)
     case UNIT_RATIO: return "ratio";
     case UNIT_COUNT: return "count";
     case UNIT_PER_KOP: return "per 1000 ops";
+    case UNIT_PER_OP: return "instructions/op";
     }
     return "";
 }
@@ -103,6 +117,7 @@ void metric_format(enum metric_unit u, double v, char *buf, size_t len)
     case UNIT_SECONDS: snprintf(buf, len, "%.4g s", v); break;
     case UNIT_RATIO: snprintf(buf, len, "%.4g", v); break;
     case UNIT_PER_KOP: snprintf(buf, len, "%.4g", v); break;
+    case UNIT_PER_OP: snprintf(buf, len, "%.2f", v); break;
     }
 }
 

@@ -11,6 +11,8 @@
 enum metric_class {
     METRIC_TIME,   /* varies run to run: judged with the U test */
     METRIC_MEMORY, /* often exactly repeatable: threshold alone when it is */
+    METRIC_COUNT,  /* deterministic counts (instructions per op): a tight
+                      threshold, alone when the repetitions agree */
 };
 
 enum metric_unit {
@@ -21,6 +23,7 @@ enum metric_unit {
     UNIT_RATIO,
     UNIT_COUNT,
     UNIT_PER_KOP,
+    UNIT_PER_OP,   /* instructions per op */
 };
 
 struct metric_def {
@@ -50,6 +53,9 @@ const char *metric_unit_name(enum metric_unit u);
 
 /* Format a value of unit u for people ("1.25 MiB", "3.1 M/s"). */
 void metric_format(enum metric_unit u, double v, char *buf, size_t len);
+
+/* "time", "memory" or "count". */
+const char *metric_class_name(enum metric_class c);
 
 /* Parse a comma-separated list of metric names ("all", "key" allowed) and
  * set selected[metric_index] for each. Returns 0, or -1 with the unknown

@@ -1,10 +1,14 @@
 /* run_meta.c - run.json contents (see run_meta.h, docs/results.md). */
 #include "run_meta.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <string.h>
 #include <time.h>
+
+#include "alloc_env.h"
+#include "child_env.h"
 
 void run_meta_timestamp(char out[32])
 {
@@ -17,6 +21,13 @@ void run_meta_timestamp(char out[32])
 static json_t *str_or_null(const char *s)
 {
     return s && s[0] ? json_string(s) : json_null();
+}
+
+/* Text that may not be UTF-8 (the command line, the environment). */
+static json_t *jtext(const char *s)
+{
+    json_t *v = json_string(s);
+    return v ? v : json_string("(not UTF-8)");
 }
 
 json_t *run_meta_new(int argc, char **argv, const struct host_info *host, bool quick,
@@ -58,6 +69,38 @@ json_t *run_meta_new(int argc, char **argv, const struct host_info *host, bool q
                      "runs", "total", 0, "ok", 0, "failed", 0);
 }
 
+/* Where the entry was defined, its env settings, and every variable of the
+ * worker's environment that an allocator or the loader reads (the rest of
+ * the worker's environment is allocscope's own and is not recorded: in CI
+ * it can hold secrets). */
+static void add_variant(json_t *o, const struct allocator_entry *a)
+{
+    char where[PATH_MAX + 64];
+    if (a->defined_by)
+        snprintf(where, sizeof where, "command line: %s", a->defined_by);
+    else
+        snprintf(where, sizeof where, "%s:%u:%u", a->pos.file ? a->pos.file : "?", a->pos.line,
+                 a->pos.col);
+    json_object_set_new(o, "defined_at", jtext(where));
+    json_t *env = json_object();
+    for (size_t i = 0; i < a->env_count; i++)
+        json_object_set_new(env, a->env[i].name, jtext(a->env[i].value));
+    json_object_set_new(o, "env", env);
+    json_t *worker_env = json_object();
+    char **all = child_env_build(a, NULL);
+    for (size_t i = 0; all[i]; i++) {
+        char *eq = strchr(all[i], '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        if (!alloc_env_relevant(all[i]))
+            continue;
+        json_object_set_new(worker_env, all[i], jtext(eq + 1));
+    }
+    child_env_free(all);
+    json_object_set_new(o, "worker_env", worker_env);
+}
+
 void run_meta_add_allocator(json_t *run, const struct allocator_entry *a)
 {
     json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}",
@@ -70,6 +113,7 @@ void run_meta_add_allocator(json_t *run, const struct allocator_entry *a)
                           "available", a->available);
     if (!a->available)
         json_object_set_new(o, "unavailable_reason", json_string(a->unavailable_reason));
+    add_variant(o, a);
     json_array_append_new(json_object_get(run, "allocators"), o);
 }
 
@@ -154,6 +198,37 @@ void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_
                                   (json_int_t)timer_floor_ns, "sample_interval_ns",
                                   (json_int_t)sample_interval_ns, "op_window_ops",
                                   (json_int_t)window_ops));
+}
+
+void run_meta_set_plan(json_t *run, uint64_t order_seed, unsigned shard_index,
+                       unsigned shard_count, const char *const *workloads, size_t nworkloads)
+{
+    json_object_set_new(run, "order",
+                        json_pack("{s:I, s:s}", "seed", (json_int_t)order_seed, "rule",
+                                  "allocators shuffled per (workload, repetition): "
+                                  "Fisher-Yates with xoshiro256** seeded from seed, "
+                                  "FNV-1a(workload) and rep (harness/run/run_plan.c)"));
+    if (shard_count == 0)
+        return;
+    json_t *all = json_array();
+    for (size_t i = 0; i < nworkloads; i++)
+        json_array_append_new(all, json_string(workloads[i]));
+    json_object_set_new(run, "shard",
+                        json_pack("{s:i, s:i, s:o, s:s}", "index", (int)shard_index, "count",
+                                  (int)shard_count, "matrix_workloads", all, "rule",
+                                  "workload k (0-based, in matrix_workloads) is in shard "
+                                  "k mod count + 1"));
+}
+
+void run_meta_set_instructions(json_t *run, const char *method, const char *description)
+{
+    json_t *m = json_object_get(run, "measurement");
+    if (!m) {
+        m = json_object();
+        json_object_set_new(run, "measurement", m);
+    }
+    json_object_set_new(m, "instructions",
+                        json_pack("{s:s, s:s}", "method", method, "description", description));
 }
 
 void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned ok,

@@ -35,6 +35,15 @@ void run_meta_set_measurement(json_t *run, const char *timer_desc, double timer_
                               uint64_t timer_floor_ns, uint64_t sample_interval_ns,
                               uint64_t window_ops);
 
+/* The run's plan: the seed of the allocators' order in each repetition
+ * (run_plan.h) and, when shard_count > 0, which shard of how many this
+ * run is, with the names of every workload of the whole matrix. */
+void run_meta_set_plan(json_t *run, uint64_t order_seed, unsigned shard_index,
+                       unsigned shard_count, const char *const *workloads, size_t nworkloads);
+
+/* --instructions: "perf" or "callgrind" and how it counts. */
+void run_meta_set_instructions(json_t *run, const char *method, const char *description);
+
 /* status: running | complete | interrupted | incomplete (stopped because
  * results could not be written); sets finished_at unless running. */
 void run_meta_finish(json_t *run, const char *status, unsigned total, unsigned ok,

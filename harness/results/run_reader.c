@@ -69,8 +69,12 @@ static struct run_group *group_get(struct run_data *r, const char *workload,
     g->values = xcalloc(metric_count, sizeof *g->values);
     g->nvalues = xcalloc(metric_count, sizeof *g->nvalues);
     g->empty = xcalloc(metric_count, sizeof *g->empty);
-    for (size_t m = 0; m < metric_count; m++)
+    g->ok_rep = xcalloc(max_rows, sizeof *g->ok_rep);
+    g->by_row = xcalloc(metric_count, sizeof *g->by_row);
+    for (size_t m = 0; m < metric_count; m++) {
         g->values[m] = xcalloc(max_rows, sizeof *g->values[m]);
+        g->by_row[m] = xcalloc(max_rows, sizeof *g->by_row[m]);
+    }
     return g;
 }
 
@@ -117,7 +121,8 @@ static int load_summary(struct csv_table *tp, struct run_data *r, json_t *root, 
         cs = csv_column(&t, "status");
     r->rows = t.rows;
     int cspec = csv_column(&t, "spec_hash"), cops = csv_column(&t, "opstream_hash"),
-        cver = csv_column(&t, "allocator_version"), ckind = csv_column(&t, "kind");
+        cver = csv_column(&t, "allocator_version"), ckind = csv_column(&t, "kind"),
+        crep = csv_column(&t, "rep");
     int *cm = xcalloc(metric_count, sizeof *cm);
     for (size_t m = 0; m < metric_count; m++)
         cm[m] = csv_column(&t, metric_defs[m].column);
@@ -135,7 +140,8 @@ static int load_summary(struct csv_table *tp, struct run_data *r, json_t *root, 
             not_ok[g - r->groups][not_ok_kind(status)]++;
             continue;
         }
-        g->ok++;
+        size_t row = g->ok++;
+        g->ok_rep[row] = (unsigned)strtoul(csv_cell(&t, i, crep), NULL, 10);
         if (!g->spec_hash && csv_cell(&t, i, cspec)[0])
             g->spec_hash = xstrdup(csv_cell(&t, i, cspec));
         if (!g->opstream_hash && csv_cell(&t, i, cops)[0])
@@ -145,6 +151,7 @@ static int load_summary(struct csv_table *tp, struct run_data *r, json_t *root, 
         for (size_t m = 0; m < metric_count; m++) {
             const char *cell = csv_cell(&t, i, cm[m]);
             double v;
+            g->by_row[m][row] = NAN;
             if (!cell[0]) {
                 g->empty[m]++;
             } else if (parse_number(cell, &v) != 0) {
@@ -154,6 +161,7 @@ static int load_summary(struct csv_table *tp, struct run_data *r, json_t *root, 
                 break;
             } else {
                 g->values[m][g->nvalues[m]++] = v;
+                g->by_row[m][row] = v;
             }
         }
     }
@@ -240,9 +248,13 @@ void run_free(struct run_data *r)
 {
     for (size_t i = 0; i < r->ngroups; i++) {
         struct run_group *g = &r->groups[i];
-        for (size_t m = 0; m < metric_count; m++)
+        for (size_t m = 0; m < metric_count; m++) {
             free(g->values[m]);
+            free(g->by_row[m]);
+        }
         free(g->values);
+        free(g->by_row);
+        free(g->ok_rep);
         free(g->nvalues);
         free(g->empty);
         free(g->workload);

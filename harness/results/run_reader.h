@@ -26,6 +26,11 @@ struct run_group {
     double **values;        /* [metric_count][ok] */
     size_t *nvalues;        /* [metric_count] */
     size_t *empty;          /* [metric_count]: ok rows with an empty cell */
+    /* The same ok rows by repetition, for pairing two allocators of one
+     * run: ok_rep[i] is the i-th ok row's rep, by_row[m][i] its value of
+     * metric m (NaN for an empty cell). */
+    unsigned *ok_rep;       /* [ok] */
+    double **by_row;        /* [metric_count][ok] */
 };
 
 struct run_data {

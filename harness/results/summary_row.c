@@ -65,6 +65,27 @@ static void c_hash(FILE *f, const struct results_row *r, const struct run_figure
         fprintf(f, "%016" PRIx64, h);
 }
 
+static void c_order_pos(FILE *f, const struct results_row *r, const struct run_figures *g,
+                        int a)
+{
+    (void)g, (void)a;
+    if (r->order_pos)
+        fprintf(f, "%u", r->order_pos);
+}
+
+/* arg 0: the count; 1: per op. */
+static void c_instructions(FILE *f, const struct results_row *r, const struct run_figures *g,
+                           int a)
+{
+    (void)g;
+    if (!r->has_instructions || r->instructions == METRIC_UNSUPPORTED)
+        return;
+    if (a == 0)
+        put_u64(f, r->instructions);
+    else if (r->instructions_ops)
+        fprintf(f, "%.4f", (double)r->instructions / (double)r->instructions_ops);
+}
+
 /* ---- figure columns ----------------------------------------------------- */
 
 #define FIG_U64(fn, expr)                                                                    \
@@ -93,6 +114,8 @@ FIG_U64(c_ops, g->ops)
 FIG_DOUBLE(c_wall_s, g->wall_s, "%.6f")
 FIG_DOUBLE(c_ops_per_s, g->ops_per_s, "%.1f")
 FIG_DOUBLE(c_paused_s, g->paused_s, "%.6f")
+FIG_DOUBLE(c_cpu_s, g->cpu_s, "%.6f")
+FIG_DOUBLE(c_ops_per_cpu_s, g->ops_per_cpu_s, "%.1f")
 FIG_U64(c_peak_rss, g->peak_rss_bytes)
 FIG_I64(c_peak_heap, g->peak_heap_bytes)
 FIG_U64(c_peak_live, g->peak_live_bytes)
@@ -498,6 +521,12 @@ const struct summary_column summary_columns[] = {
     {"trace_peak_live_bytes", CELL_COUNT, c_trace, 2, 0, NULL},
     {"trace_end", CELL_TEXT, c_trace, 3, 0, NULL},
     {"trace_fidelity", CELL_TEXT, c_trace, 4, 0, NULL},
+    /* Appended with allocator variants and paired verdicts. */
+    {"order_pos", CELL_COUNT, c_order_pos, 0, 0, NULL},
+    {"cpu_s", CELL_DECIMAL, c_cpu_s, 0, 1, NULL},
+    {"ops_per_cpu_s", CELL_DECIMAL, c_ops_per_cpu_s, 0, 1, NULL},
+    {"instructions", CELL_COUNT, c_instructions, 0, 0, NULL},
+    {"instructions_per_op", CELL_DECIMAL, c_instructions, 1, 0, NULL},
     /* Appended with page-level effects (access and fork phases, lock, thp). */
     {"access_count", CELL_COUNT, c_access, 0, 1, NULL},
     {"access_s", CELL_DECIMAL, c_access, 1, 1, NULL},

@@ -3,6 +3,7 @@
 #ifndef ALLOCSCOPE_SUMMARY_ROW_H
 #define ALLOCSCOPE_SUMMARY_ROW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -40,6 +41,12 @@ struct results_row {
      * against them ("ok" or what differs; NULL when not checked). */
     const struct trace_facts *trace;
     const char *trace_fidelity;
+    unsigned order_pos;        /* 1-based place in its repetition; 0 = unknown */
+    /* --instructions: the measured loop's user-space instructions over
+     * instructions_ops ops (empty cells unless has_instructions). */
+    bool has_instructions;
+    uint64_t instructions;
+    uint64_t instructions_ops;
 };
 
 /* What a cell of a column may hold (the strict reader, summary_file.c,

@@ -120,10 +120,14 @@ void program_argv_free(char **argv);
  * (allocator and probe) and ALLOCSCOPE_PROBE, both padded to a fixed
  * length so every allocator's environment block has the same size (the
  * size of the environment shifts the stack and, with it, timings).
- * preload may be "" (glibc). probe_var NULL = no probe and no padding (the
- * load driver of a service). */
+ * alloc NULL: no allocator (setup, the load driver of a service); else its
+ * library is preloaded ("" for glibc) and an allocator variant's settings
+ * come last, over allocscope's and the workload's. probe_var NULL = no
+ * probe and no padding. */
+struct allocator_entry;
 char **program_env(const struct program_spec *p, const struct program_vars *v,
-                   const char *preload, const char *probe_path, const char *probe_var);
+                   const struct allocator_entry *alloc, const char *probe_path,
+                   const char *probe_var);
 void program_env_free(char **env);
 
 /* A free TCP port on 127.0.0.1 (bound, then released), 0 when none. */

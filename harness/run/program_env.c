@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "registry.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -88,6 +89,13 @@ void program_argv_free(char **argv)
     free(argv);
 }
 
+/* Whether "NAME=..." names the variable `name`. */
+static bool variant_names(const char *entry, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
 static bool same_name(const char *entry, const char *name_eq)
 {
     size_t n = strcspn(name_eq, "=") + 1;
@@ -95,12 +103,15 @@ static bool same_name(const char *entry, const char *name_eq)
 }
 
 char **program_env(const struct program_spec *p, const struct program_vars *v,
-                   const char *preload, const char *probe_path, const char *probe_var)
+                   const struct allocator_entry *alloc, const char *probe_path,
+                   const char *probe_var)
 {
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = xcalloc(n + p->env_count + 3, sizeof *env);
+    const char *preload = alloc ? alloc->preload_path : NULL;
+    size_t nvariant = alloc ? alloc->env_count : 0;
+    char **env = xcalloc(n + p->env_count + nvariant + 3, sizeof *env);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (strncmp(environ[i], "LD_PRELOAD=", 11) == 0 ||
@@ -109,11 +120,25 @@ char **program_env(const struct program_spec *p, const struct program_vars *v,
         bool overridden = false;
         for (size_t j = 0; j < p->env_count; j++)
             overridden |= same_name(environ[i], p->env[j]);
+        for (size_t j = 0; j < nvariant; j++)
+            overridden |= variant_names(environ[i], alloc->env[j].name);
         if (!overridden)
             env[k++] = xstrdup(environ[i]);
     }
-    for (size_t j = 0; j < p->env_count; j++)
-        env[k++] = program_expand(p->env[j], v);
+    for (size_t j = 0; j < p->env_count; j++) {
+        bool by_variant = false; /* the allocator variant's setting wins */
+        for (size_t m = 0; m < nvariant; m++)
+            by_variant |= variant_names(p->env[j], alloc->env[m].name);
+        if (!by_variant)
+            env[k++] = program_expand(p->env[j], v);
+    }
+    for (size_t j = 0; j < nvariant; j++) {
+        struct buf b = {0};
+        put(&b, alloc->env[j].name, strlen(alloc->env[j].name));
+        put(&b, "=", 1);
+        put(&b, alloc->env[j].value, strlen(alloc->env[j].value));
+        env[k++] = b.s;
+    }
     if (probe_var) {
         struct buf b = {0};
         put(&b, "LD_PRELOAD=", 11);

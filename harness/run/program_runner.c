@@ -612,7 +612,7 @@ static int setup(struct run *r, char *err, size_t errlen)
     /* Orphans of the program come to allocscope, so the tree keeps them. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     char **argv = program_argv(&r->p->command, &r->vars);
-    char **env = program_env(r->p, &r->vars, req->alloc->preload_path, req->probe_path,
+    char **env = program_env(r->p, &r->vars, req->alloc, req->probe_path,
                              r->probe.var);
     int in = open(r->p->stdin_path ? r->p->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
     int out = open_out(r->p->service ? NULL : req->stdout_path, O_WRONLY | O_CREAT | O_TRUNC);

@@ -15,6 +15,12 @@
  *                {glibc: gnu_get_libc_version} | {mallctl: version} |
  *                {int_function: mi_version} | {string_function: NAME}
  *   stats:       glibc | jemalloc | mimalloc | none  (end-of-run statistics)
+ *   env:         {NAME: value, ...} set in the worker's environment, e.g.
+ *                {MALLOC_CONF: "narenas:1"}: a variant of an allocator
+ *                (checked by alloc_env.h; LD_PRELOAD is `library`'s)
+ *
+ * Entries can also be made on the command line (variants.h): a new name
+ * for a library path or for a registry entry, with more env settings.
  */
 #ifndef ALLOCSCOPE_REGISTRY_H
 #define ALLOCSCOPE_REGISTRY_H
@@ -23,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alloc_env.h"
 #include "spec.h"
 
 enum version_probe {
@@ -50,6 +57,11 @@ struct allocator_entry {
     char *version_symbol;  /* NULL for VERSION_NONE */
     enum stats_kind stats;
     struct source_pos pos;
+    struct env_setting *env; /* env_count settings, names unique */
+    size_t env_count;
+    /* Made on the command line (variants.c): "-a new=PATH" etc.; NULL for
+     * entries of the registry file. */
+    char *defined_by;
 
     /* Filled by registry_resolve(). */
     bool available;

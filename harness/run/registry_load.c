@@ -15,7 +15,8 @@
 
 static const char *const top_keys[] = {"allocators", NULL};
 static const char *const entry_keys[] = {
-    "name", "description", "library", "serves_from", "package", "version", "stats", NULL,
+    "name", "description", "library", "serves_from", "package", "version", "stats", "env",
+    NULL,
 };
 /* Index = enum version_probe - 1. */
 static const char *const probe_names[] = {"glibc", "mallctl", "int_function", "string_function",
@@ -112,6 +113,41 @@ static int read_version(const struct yctx *c, const struct ynode *v, struct allo
     return check_symbol(c, sym, probe_names[probe], e->version_symbol);
 }
 
+/* env: {NAME: value, ...}; each setting checked by alloc_env_check. */
+static int read_env(const struct yctx *c, const struct ynode *v, struct allocator_entry *e)
+{
+    if (yexpect_mapping(c, "env", v) != 0)
+        return -1;
+    v = ynode_deref(v);
+    if (v->count > ALLOC_ENV_MAX_SETTINGS)
+        return yfail(c, v, "'env' has more than %d settings", ALLOC_ENV_MAX_SETTINGS);
+    if (!(e->env = calloc(v->count ? v->count : 1, sizeof *e->env)))
+        return yfail(c, v, "out of memory");
+    for (size_t i = 0; i < v->count; i++) {
+        const struct ynode *key = ymap_key_at(v, i), *val = ymap_value_at(v, i);
+        struct env_setting *s = &e->env[e->env_count];
+        char msg[512];
+        if (yread_string(c, "env", key, &s->name) != 0)
+            return -1;
+        e->env_count++;
+        if (alloc_env_check_name(s->name, msg, sizeof msg) != 0)
+            return yfail(c, key, "%s", msg);
+        if (val->kind != YNODE_SCALAR || ynode_is_null(val)) {
+            char buf[64];
+            return yfail(c, val, "the value of %s must be text, got %s", s->name,
+                         ydescribe(val, buf, sizeof buf));
+        }
+        if (strlen(val->text) != val->len)
+            return yfail(c, val, "the value of %s holds a NUL byte", s->name);
+        if (yread_string(c, s->name, val, &s->value) != 0)
+            return -1;
+        s->pos = (struct source_pos){c->file, val->line, val->col};
+        if (alloc_env_check(s->name, s->value, msg, sizeof msg) != 0)
+            return yfail(c, val, "%s", msg);
+    }
+    return 0;
+}
+
 static int read_entry(const struct yctx *c, const struct ynode *n, struct allocator_entry *e)
 {
     if (yexpect_mapping(c, "allocator entry", n) != 0)
@@ -142,6 +178,8 @@ static int read_entry(const struct yctx *c, const struct ynode *n, struct alloca
     if ((v = ymap_get(n, "stats")) && yread_choice(c, "stats", v, stats_names, &stats) != 0)
         return -1;
     e->stats = (enum stats_kind)stats; /* names listed in enum order */
+    if ((v = ymap_get(n, "env")) && read_env(c, v, e) != 0)
+        return -1;
     return 0;
 }
 
@@ -216,6 +254,12 @@ void registry_free(struct allocator_registry *reg)
         free(e->serves_from);
         free(e->package);
         free(e->version_symbol);
+        for (size_t k = 0; k < e->env_count; k++) {
+            free(e->env[k].name);
+            free(e->env[k].value);
+        }
+        free(e->env);
+        free(e->defined_by);
     }
     free(reg->entries);
     free(reg->file);

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "child_env.h"
 
 volatile sig_atomic_t runner_interrupted;
 
@@ -98,27 +98,6 @@ static struct result_region *make_region(int *fd_out, size_t *bytes_out, size_t 
     *fd_out = fd;
     *bytes_out = bytes;
     return r;
-}
-
-/* The parent's environment without LD_PRELOAD, plus the allocator's. */
-char **runner_child_env(const char *preload, char *preload_var, size_t varlen)
-{
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 2, sizeof *env);
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
-            env[k++] = environ[i];
-    if (preload && preload[0]) {
-        snprintf(preload_var, varlen, "LD_PRELOAD=%s", preload);
-        env[k++] = preload_var;
-    }
-    env[k] = NULL;
-    return env;
 }
 
 static const char *state_name(uint32_t state)
@@ -437,10 +416,9 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
     if (opsource_next_chunk(gen, win, out->reason, sizeof out->reason) < 0)
         goto done;
 
-    char preload_var[PATH_MAX + 16];
-    char **env = runner_child_env(req->alloc->preload_path, preload_var, sizeof preload_var);
-    pid_t pid = env ? spawn_worker(req, window_fd, &cp, result_fd, env) : -1;
-    free(env);
+    char **env = child_env_build(req->alloc, NULL); /* with the variant's env */
+    pid_t pid = spawn_worker(req, window_fd, &cp, result_fd, env);
+    child_env_free(env);
     /* The worker's ends belong to it now. */
     close_fd(&result_fd);
     close_fd(&window_fd);

@@ -77,10 +77,6 @@ void runner_install_signals(void);
  * 0 when not interrupted. */
 int runner_exit_status(void);
 
-/* This process's environment without LD_PRELOAD, plus LD_PRELOAD=preload
- * when it is not empty (written into preload_var); free() the array. */
-char **runner_child_env(const char *preload, char *preload_var, size_t varlen);
-
 /* Path of allocscope-worker: next to the running executable. */
 int runner_worker_path(char *out, size_t outlen);
 

@@ -145,12 +145,19 @@ static void ensure_slots(struct exec_ctx *ctx, uint64_t slots)
  * perf counts of it are kept out of the figures. */
 struct pause {
     uint64_t ticks;
+    uint64_t cpu_ns;
     uint64_t minor;
     uint64_t perf[PERF_METRIC_COUNT];
 };
 
 static void pause_begin(struct exec_ctx *ctx, struct pause *p, bool faults)
 {
+    /* Instructions and CPU time: only where no other thread is still
+     * measured. */
+    if (faults || ctx->thread_count == 1) {
+        instr_pause(&ctx->instr);
+        p->cpu_ns = cpu_now_ns();
+    }
     p->ticks = timer_ticks();
     p->minor = 0;
     if (faults) {
@@ -174,6 +181,10 @@ static void pause_end(struct exec_ctx *ctx, const struct pause *p, bool faults)
                 ctx->perf_paused[i] += now[i] - p->perf[i];
     }
     __atomic_add_fetch(&ctx->paused_ticks, timer_ticks() - p->ticks, __ATOMIC_RELAXED);
+    if (faults || ctx->thread_count == 1) {
+        ctx->cpu_paused_ns += cpu_now_ns() - p->cpu_ns;
+        instr_resume(&ctx->instr);
+    }
 }
 
 /* ---- sampling ----------------------------------------------------------- */
@@ -510,9 +521,14 @@ static __attribute__((noinline)) void phase_sample(struct exec_ctx *ctx, const s
     struct pause p;
     pause_begin(ctx, &p, true);
     uint64_t at = measured_ticks(ctx, p.ticks);
-    if (marker->flags & OPF_PHASE_ACCESS)
+    /* CPU time of the process (every thread) so far, pauses excluded. */
+    uint64_t cpu_at = p.cpu_ns - ctx->cpu_t0_ns - ctx->cpu_paused_ns;
+    if (marker->flags & OPF_PHASE_ACCESS) {
         ctx->access_ticks += at - ctx->last_phase_end_ticks;
+        ctx->access_cpu_ns += cpu_at - ctx->last_phase_end_cpu_ns;
+    }
     ctx->last_phase_end_ticks = at;
+    ctx->last_phase_end_cpu_ns = cpu_at;
     ctx->phase = marker->slot;
     take_sample(ctx, SAMPLE_PHASE_END, marker->size, p.ticks);
     ctx->phase = marker->slot + 1; /* periodic samples carry their phase */
@@ -800,7 +816,11 @@ static void run_segment(struct exec_thread *th, const bool multi)
     const struct opwindow_segment *seg = &win->seg[th->index];
     const struct op *ops = opwindow_ops(win) + seg->first;
     const uint32_t *timed = opwindow_timed(win) + seg->timed_first;
-    const uint64_t n = seg->count, ntimed = seg->timed_count;
+    /* Under callgrind nothing is timed: latencies are meaningless there,
+     * and the histogram's data-dependent branches would make instruction
+     * counts differ between repetitions. */
+    const uint64_t n = seg->count,
+                   ntimed = ctx->instr.method == INSTR_CALLGRIND ? 0 : seg->timed_count;
     void **slots = ctx->slots;
     struct exec_slot_sync *sync = ctx->sync;
     const uint32_t runahead = win->runahead;
@@ -972,6 +992,18 @@ int executor_prepare(struct exec_ctx *ctx, struct opwindow_header *win, int requ
     perf_counters_open(&ctx->perf);
     for (int i = 0; i < PERF_METRIC_COUNT; i++)
         res->perf_errno[i] = ctx->perf.open_errno[i];
+    res->instructions = METRIC_UNSUPPORTED;
+    res->instructions_errno = -instr_open(&ctx->instr, res->params.instructions);
+    if (res->params.instructions == INSTR_CALLGRIND &&
+        (res->instructions_errno || ctx->thread_count > 1)) {
+        snprintf(res->error, sizeof res->error, "cannot count instructions under callgrind: %s",
+                 ctx->thread_count > 1 ? "single-threaded workloads only"
+                 : res->instructions_errno == ENOSYS
+                     ? "this allocscope-worker was built without <valgrind/callgrind.h> "
+                       "(install valgrind and rebuild)"
+                     : "the worker is not running under valgrind");
+        return -1;
+    }
 
     if (pthread_barrier_init(&ctx->barrier, NULL, ctx->thread_count) != 0) {
         snprintf(res->error, sizeof res->error, "pthread_barrier_init failed");
@@ -1044,15 +1076,20 @@ int executor_run(struct exec_ctx *ctx)
     ctx->t0_ticks = timer_ticks();
     take_sample(ctx, SAMPLE_BASELINE, 0, ctx->t0_ticks);
     ctx->t0_ticks = timer_ticks(); /* the baseline sample is not measured */
+    ctx->cpu_t0_ns = cpu_now_ns();
     ctx->next_sample_ticks = ctx->interval_ticks; /* measured time */
     ctx->last_check_ticks = 0;
 
+    instr_start(&ctx->instr);
     if (ctx->thread_count > 1)
         pthread_barrier_wait(&ctx->barrier); /* open the start gate */
     run_chunks(&ctx->threads[0]);
     for (uint32_t t = 1; t < ctx->thread_count; t++)
         pthread_join(ctx->threads[t].handle, NULL);
+    res->instructions = instr_stop(&ctx->instr);
     uint64_t end = timer_ticks();
+    uint64_t cpu_elapsed = cpu_now_ns() - ctx->cpu_t0_ns;
+    uint64_t cpu = cpu_elapsed > ctx->cpu_paused_ns ? cpu_elapsed - ctx->cpu_paused_ns : 0;
 
     /* End figures: counters first, before anything else runs. */
     rusage_read(&f);
@@ -1084,6 +1121,11 @@ int executor_run(struct exec_ctx *ctx)
     res->paused_ns = timer_ns(ctx->timer, ctx->paused_ticks);
     res->sampling_ns = timer_ns(ctx->timer, ctx->sampling_ticks);
     res->timing_cost_ns = timer_ns(ctx->timer, timing);
+    /* Timing costs CPU on every thread that timed: all of it comes out
+     * (the access phases' share went with them). */
+    uint64_t cpu_timing = timer_ns(ctx->timer, timing - access_timing) * ctx->thread_count;
+    cpu = cpu > ctx->access_cpu_ns ? cpu - ctx->access_cpu_ns : 0; /* as wall_ns */
+    res->cpu_ns = cpu > cpu_timing ? cpu - cpu_timing : 0;
 
     uint64_t n = res->sample_count;
     res->final_heap_bytes = n ? res->samples[n - 1].heap_bytes : 0;

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "instr_count.h"
 #include "opstream_format.h"
 #include "worker_protocol.h"
 
@@ -82,6 +83,7 @@ struct exec_ctx {
     uint64_t t0_ticks;
     uint64_t paused_ticks;
     uint64_t sampling_ticks;   /* the part of paused_ticks spent sampling */
+    uint64_t cpu_t0_ns, cpu_paused_ns; /* process CPU time (cpu_ns) */
 
     uint32_t phase;            /* the phase running now */
     uint64_t check_every;      /* ops between a thread's checks */
@@ -94,9 +96,12 @@ struct exec_ctx {
     pthread_barrier_t barrier;
     bool last_chunk;           /* set by thread 0 at a chunk end */
     uint64_t peak_smaps_rss;
+    struct instr_counter instr; /* --instructions (instr_count.h) */
 
     uint64_t last_phase_end_ticks; /* measured ticks at the last phase end */
     uint64_t access_ticks;         /* measured ticks of access phases */
+    uint64_t last_phase_end_cpu_ns; /* CPU time (pauses out) at that phase end */
+    uint64_t access_cpu_ns;        /* CPU time of access phases */
     int fork_pipe;                 /* write end: the child leaves at its EOF */
     int fork_pid;                  /* the running child, 0 = none */
     uint64_t fork_minor_at;        /* measured minor faults at the first fork */

@@ -128,6 +128,11 @@ static void jemalloc_stats(struct result_region *res)
             add_stat(res, key, v);
         }
     }
+    /* How jemalloc was configured: MALLOC_CONF variants show here. */
+    unsigned narenas = 0;
+    size_t nlen = sizeof narenas;
+    if (mallctl("opt.narenas", &narenas, &nlen, NULL, 0) == 0)
+        add_stat(res, "jemalloc.opt.narenas", narenas);
 }
 
 static void mimalloc_stats(struct result_region *res)

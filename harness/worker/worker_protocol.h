@@ -101,10 +101,18 @@ struct alloc_stat {
     uint64_t value;
 };
 
+/* How the measured loop's instructions are counted (instr_count.h). */
+enum instr_method {
+    INSTR_NONE = 0,
+    INSTR_PERF = 1,      /* perf instructions:u, in the worker */
+    INSTR_CALLGRIND = 2, /* under callgrind; the parent reads its file */
+};
+
 /* What the parent tells the worker, before it starts. */
 struct run_params {
     struct timer_params timer;
     uint64_t sample_interval_ns; /* periodic samples by time; 0 = none */
+    uint32_t instructions;       /* enum instr_method */
     uint32_t lock_all;           /* `lock: all`: mlockall before the baseline */
     uint32_t thp_never;          /* `thp: never`: PR_SET_THP_DISABLE */
 };
@@ -156,6 +164,15 @@ struct result_region {
     uint32_t alloc_stat_count;
     struct alloc_stat alloc_stats[ALLOC_STATS_MAX];
 
+    /* Instructions of the measured loop, pauses excluded (perf method;
+     * METRIC_UNSUPPORTED otherwise), and why counting is off (0 = on). */
+    uint64_t instructions;
+    int32_t instructions_errno;
+
+    /* CPU time of the process over the measured window, all threads, the
+     * pauses where no thread is measured taken out: unlike wall_ns it does
+     * not grow while other tenants of the machine hold the CPU. */
+    uint64_t cpu_ns;
     /* Access phases (valid when state == RESULT_DONE). */
     uint64_t access_count;     /* OP_ACCESS executed, all threads */
     uint64_t access_check;     /* sum of the threads' op_access_check */

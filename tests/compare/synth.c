@@ -12,6 +12,16 @@
 #include "summary_file.h"
 
 #define NCOLUMNS summary_column_count
+
+/* The index of a column by name (readers go by name). */
+static size_t column_at(const char *name)
+{
+    for (size_t i = 0; i < NCOLUMNS; i++)
+        if (strcmp(summary_columns[i].name, name) == 0)
+            return i;
+    abort();
+}
+
 FILE *synth_begin(const char *dir, const struct synth_host *host)
 {
     char path[4096];
@@ -71,6 +81,12 @@ static void hash_of(const char *text, char *buf, size_t len)
 
 void synth_row(FILE *f, const struct synth_row *r)
 {
+    synth_row_later(f, r, NAN, NAN);
+}
+
+void synth_row_later(FILE *f, const struct synth_row *r, double ops_per_cpu_s,
+                     double instructions_per_op)
+{
     char cell[SUMMARY_MAX_COLUMNS][128];
     memset(cell, 0, sizeof cell);
     char spec[128];
@@ -117,6 +133,11 @@ void synth_row(FILE *f, const struct synth_row *r)
     snprintf(ops, sizeof ops, "ops-%s", r->workload);
     hash_of(ops, cell[37], 128);
     hash_of(r->spec_hash ? r->spec_hash : spec, cell[38], 128);
+    if (ok) {
+        size_t cpu = column_at("ops_per_cpu_s"), ipo = column_at("instructions_per_op");
+        num_as(cell[cpu], 128, summary_columns[cpu].cell, ops_per_cpu_s);
+        num_as(cell[ipo], 128, summary_columns[ipo].cell, instructions_per_op);
+    }
     for (size_t i = 0; i < NCOLUMNS; i++)
         csv_write_field(f, cell[i], i + 1 == NCOLUMNS);
 }

@@ -30,6 +30,10 @@ struct synth_row {
  * written) or NULL. */
 FILE *synth_begin(const char *dir, const struct synth_host *host);
 void synth_row(FILE *summary, const struct synth_row *row);
+/* The same with two later columns (NAN: empty, as synth_row leaves them):
+ * ops_per_cpu_s and instructions_per_op. */
+void synth_row_later(FILE *summary, const struct synth_row *row, double ops_per_cpu_s,
+                     double instructions_per_op);
 int synth_end(FILE *summary);
 
 /* Deterministic noise: uniform in [0,1) and standard normal. */

@@ -38,6 +38,17 @@ static void test_good(void)
         CHECK_S(custom->version_symbol, "custom_version");
         CHECK_U(custom->stats, STATS_MIMALLOC);
         CHECK(!custom->available && custom->preload_path[0] == '\0');
+        CHECK(sys->env_count == 0);
+        CHECK_U(custom->env_count, 3);
+        if (custom->env_count == 3) {
+            CHECK_S(custom->env[0].name, "MALLOC_CONF");
+            CHECK_S(custom->env[0].value, "narenas:1,background_thread:true");
+            CHECK_U(custom->env[0].pos.line, 13);
+            CHECK_U(custom->env[0].pos.col, 20);
+            CHECK_S(custom->env[1].name, "GLIBC_TUNABLES");
+            CHECK_S(custom->env[2].name, "MY_SETTING");
+            CHECK_S(custom->env[2].value, "42"); /* a number is its text */
+        }
     }
     registry_free(&reg);
     CHECK(reg.entries == NULL && reg.count == 0);

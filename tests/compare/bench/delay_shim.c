@@ -1,8 +1,14 @@
-/* delay_shim.c - a known slowdown for the detection benchmark: preloaded,
- * it serves malloc from glibc (__libc_malloc) after spinning for
- * $ALLOCSCOPE_SHIM_DELAY_NS nanoseconds. free, calloc and realloc are
- * glibc's too, defined here only so that the harness's check that the
- * preloaded library serves the allocation functions passes. */
+/* delay_shim.c - a known slowdown for the detection benchmarks: preloaded,
+ * it serves malloc from glibc (__libc_malloc) after
+ *  - spinning for $ALLOCSCOPE_SHIM_DELAY_NS nanoseconds (clock_gettime
+ *    calls: their own cost comes on top), or
+ *  - running $ALLOCSCOPE_SHIM_SPIN iterations of an empty loop: a fixed
+ *    number of instructions (about 3 per iteration with gcc -O2 on x86-64),
+ *    the same on every call, so it shifts instructions per op by a known
+ *    amount and time in proportion.
+ * free, calloc and realloc are glibc's too, defined here only so that the
+ * harness's check that the preloaded library serves the allocation
+ * functions passes. */
 #include <stdlib.h>
 #include <time.h>
 
@@ -11,7 +17,7 @@ extern void __libc_free(void *p);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 
-static long delay_ns = -1;
+static long delay_ns = -1, spin = -1;
 
 static long now_ns(void)
 {
@@ -23,14 +29,18 @@ static long now_ns(void)
 void *malloc(size_t size)
 {
     if (delay_ns < 0) {
-        const char *e = getenv("ALLOCSCOPE_SHIM_DELAY_NS"); /* getenv does not allocate */
+        /* getenv does not allocate */
+        const char *e = getenv("ALLOCSCOPE_SHIM_DELAY_NS"), *s = getenv("ALLOCSCOPE_SHIM_SPIN");
         delay_ns = e ? atol(e) : 0;
+        spin = s ? atol(s) : 0;
     }
     if (delay_ns > 0) {
         long until = now_ns() + delay_ns;
         while (now_ns() < until)
             ;
     }
+    for (long i = 0; i < spin; i++)
+        __asm__ volatile("" ::: "memory"); /* kept, and kept a loop */
     return __libc_malloc(size);
 }
 
