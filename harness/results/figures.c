@@ -105,6 +105,9 @@ void figures_compute(const struct result_region *r, const struct opgen_totals *s
     f->access_count = r->access_count;
     f->access_s = (double)r->access_ns / 1e9;
     f->access_ns_mean = ratio((double)r->access_ns, (double)r->access_count);
+    f->peak_anon_huge_bytes = r->peak_anon_huge_bytes;
+    f->anon_huge_reads = r->huge_reads;
+    f->anon_huge_sampling_s = (double)r->huge_read_ns / 1e9;
     f->fork_count = r->fork_count;
     f->fork_minor_faults = r->fork_minor_faults;
     f->fork_unshared_bytes = (int64_t)r->fork_shared_bytes - (int64_t)r->fork_shared_end_bytes;

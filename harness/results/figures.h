@@ -68,6 +68,10 @@ struct run_figures {
     int32_t thp_disabled;     /* PR_GET_THP_DISABLE: 1, 0, or -1 unknown */
     uint64_t mapped_bytes;    /* accessible mappings at the end, harness out */
     uint64_t mapped_rss_bytes; /* their resident part, harness out */
+    /* The AnonHugePages series. */
+    uint64_t peak_anon_huge_bytes; /* highest read (phase ends, samples) */
+    uint64_t anon_huge_reads;      /* periodic samples that read it */
+    double anon_huge_sampling_s;   /* their cost (in paused_s, not wall_s) */
 };
 
 /* Name of a latency kind in column names: "malloc", "free", ... ("" for

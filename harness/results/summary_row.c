@@ -237,6 +237,15 @@ static void c_conditions(FILE *f, const struct results_row *r, const struct run_
         if (g->thp_disabled >= 0)
             fprintf(f, "%d", g->thp_disabled);
         break;
+    case 5:
+        put_u64(f, g->peak_anon_huge_bytes);
+        break;
+    case 6:
+        put_u64(f, g->anon_huge_reads);
+        break;
+    case 7:
+        put_double(f, g->anon_huge_sampling_s, "%.6f");
+        break;
     }
 }
 
@@ -544,6 +553,9 @@ const struct summary_column summary_columns[] = {
     {"mapped_rss_bytes", CELL_COUNT, c_conditions, 2, 1, NULL},
     {"thp", CELL_TEXT, c_conditions, 3, 1, NULL},
     {"thp_disabled", CELL_COUNT, c_conditions, 4, 1, NULL},
+    {"peak_anon_huge_bytes", CELL_COUNT, c_conditions, 5, 1, NULL},
+    {"anon_huge_samples", CELL_COUNT, c_conditions, 6, 1, NULL},
+    {"anon_huge_sampling_s", CELL_DECIMAL, c_conditions, 7, 1, NULL},
 };
 const size_t summary_column_count = sizeof summary_columns / sizeof summary_columns[0];
 _Static_assert(sizeof summary_columns / sizeof summary_columns[0] <= SUMMARY_MAX_COLUMNS,

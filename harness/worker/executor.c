@@ -258,6 +258,32 @@ static uint64_t delta_or_unsupported(uint64_t now, uint64_t base, uint64_t pause
     return now - base - paused;
 }
 
+/* AnonHugePages in a periodic sample, at a cadence that keeps its cost
+ * within HUGE_BUDGET of the measured time: smaps_rollup costs about a
+ * millisecond (it walks every page table), against ~1 us for the rest of a
+ * sample, so after a read that took c the next waits until the measured
+ * clock has advanced by c / HUGE_BUDGET. The series is coarse on short
+ * runs and never costs more than the budget. */
+#define HUGE_BUDGET_INVERSE 250 /* 0.4 % */
+
+static void huge_sample(struct exec_ctx *ctx, struct sample *s, uint64_t paused_at)
+{
+    uint64_t now = measured_ticks(ctx, paused_at);
+    if (now < ctx->next_huge_ticks)
+        return;
+    uint64_t t0 = timer_ticks();
+    struct smaps_rollup r;
+    if (smaps_rollup_read(&r) != 0)
+        return;
+    uint64_t took = timer_ticks() - t0;
+    s->anon_huge_bytes = r.anon_huge_bytes;
+    if (r.anon_huge_bytes > ctx->res->peak_anon_huge_bytes)
+        ctx->res->peak_anon_huge_bytes = r.anon_huge_bytes;
+    ctx->next_huge_ticks = now + took * HUGE_BUDGET_INVERSE;
+    ctx->res->huge_reads++;
+    ctx->res->huge_read_ns += timer_ns(ctx->timer, took);
+}
+
 /* One point of the time series, taken inside a pause that started at
  * `paused_at`. Caller holds the sample lock (or is the only thread
  * running). `op` is the op count to record. */
@@ -266,6 +292,7 @@ static void take_sample(struct exec_ctx *ctx, enum sample_kind kind, uint64_t op
 {
     struct result_region *res = ctx->res;
     struct sample s = {.kind = kind, .phase = ctx->phase, .usable_bytes = METRIC_UNSUPPORTED,
+                       .anon_huge_bytes = METRIC_UNSUPPORTED,
                        .op = op};
     s.t_ns = timer_ns(ctx->timer, measured_ticks(ctx, paused_at));
     settle_live(&ctx->threads[0]);
@@ -299,6 +326,9 @@ static void take_sample(struct exec_ctx *ctx, enum sample_kind kind, uint64_t op
                 usable += usable_size_fn(ctx->slots[i]);
         s.usable_bytes = usable;
     }
+
+    if (kind == SAMPLE_PERIODIC)
+        huge_sample(ctx, &s, paused_at);
 
     if (s.rss_bytes > res->peak_rss_bytes)
         res->peak_rss_bytes = s.rss_bytes;
@@ -533,9 +563,17 @@ static __attribute__((noinline)) void phase_sample(struct exec_ctx *ctx, const s
     take_sample(ctx, SAMPLE_PHASE_END, marker->size, p.ticks);
     ctx->phase = marker->slot + 1; /* periodic samples carry their phase */
     struct smaps_rollup r;
-    if (smaps_rollup_read(&r) == 0 && r.rss_bytes >= ctx->peak_smaps_rss) {
-        ctx->peak_smaps_rss = r.rss_bytes;
-        ctx->res->smaps_peak_phase = r;
+    if (smaps_rollup_read(&r) == 0) {
+        /* The phase-end sample just taken gets its AnonHugePages. */
+        uint64_t n = ctx->res->sample_count;
+        if (n && ctx->res->samples[n - 1].kind == SAMPLE_PHASE_END)
+            ctx->res->samples[n - 1].anon_huge_bytes = r.anon_huge_bytes;
+        if (r.anon_huge_bytes > ctx->res->peak_anon_huge_bytes)
+            ctx->res->peak_anon_huge_bytes = r.anon_huge_bytes;
+        if (r.rss_bytes >= ctx->peak_smaps_rss) {
+            ctx->peak_smaps_rss = r.rss_bytes;
+            ctx->res->smaps_peak_phase = r;
+        }
     }
     if (marker->flags & (OPF_PHASE_FORK_IDLE | OPF_PHASE_FORK_READ)) {
         /* Faults so far in the measured window (this pause's own are

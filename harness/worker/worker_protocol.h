@@ -66,6 +66,9 @@ struct sample {
     uint64_t perf[PERF_METRIC_COUNT];
     uint64_t usable_bytes; /* sum of malloc_usable_size over live objects:
                               phase ends only, else METRIC_UNSUPPORTED */
+    uint64_t anon_huge_bytes; /* smaps_rollup AnonHugePages: phase ends and
+                                 the periodic samples the cost budget allows
+                                 (executor.c), else METRIC_UNSUPPORTED */
     uint32_t phase;
     uint32_t kind;         /* enum sample_kind */
 };
@@ -199,6 +202,12 @@ struct result_region {
     uint64_t memlock_limit;    /* RLIMIT_MEMLOCK in force (bytes; UINT64_MAX
                                   = unlimited) */
     struct smaps_mapped mapped_end; /* accessible mappings at the end */
+
+    /* The AnonHugePages series: smaps_rollup reads in periodic samples
+     * (phase ends read it anyway) and what they cost, inside sampling_ns. */
+    uint64_t huge_reads;
+    uint64_t huge_read_ns;
+    uint64_t peak_anon_huge_bytes; /* highest AnonHugePages read */
 
     /* Time series. The worker bumps sample_count after a sample is
      * complete. */
