@@ -105,6 +105,15 @@ void figures_compute(const struct result_region *r, const struct opgen_totals *s
     f->access_count = r->access_count;
     f->access_s = (double)r->access_ns / 1e9;
     f->access_ns_mean = ratio((double)r->access_ns, (double)r->access_count);
+    for (int i = 0; i < 6; i++)
+        f->pmu[i] = r->perf_total[PERF_CPU_CYCLES + i];
+    static const enum perf_metric visit_metrics[3] = {PERF_DTLB_LOAD_MISSES, PERF_DTLB_WALKS,
+                                                      PERF_CPU_CYCLES};
+    for (int i = 0; i < 3; i++)
+        f->per_visit[i] = r->perf_total[visit_metrics[i]] == METRIC_UNSUPPORTED
+                              ? NAN
+                              : ratio((double)r->access_perf[visit_metrics[i]],
+                                      (double)r->access_count);
     f->peak_anon_huge_bytes = r->peak_anon_huge_bytes;
     f->anon_huge_reads = r->huge_reads;
     f->anon_huge_sampling_s = (double)r->huge_read_ns / 1e9;

@@ -72,6 +72,11 @@ struct run_figures {
     uint64_t peak_anon_huge_bytes; /* highest read (phase ends, samples) */
     uint64_t anon_huge_reads;      /* periodic samples that read it */
     double anon_huge_sampling_s;   /* their cost (in paused_s, not wall_s) */
+    /* The CPU's own counters over the measured window (METRIC_UNSUPPORTED
+     * where it cannot count them), and per visit of the access phases
+     * (NaN where not counted or no access phase). */
+    uint64_t pmu[6];          /* cycles, instructions, walks, 4K, 2M, walk cycles */
+    double per_visit[3];      /* dTLB load misses, walks, cycles per visit */
 };
 
 /* Name of a latency kind in column names: "malloc", "free", ... ("" for

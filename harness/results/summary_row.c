@@ -249,6 +249,16 @@ static void c_conditions(FILE *f, const struct results_row *r, const struct run_
     }
 }
 
+/* The CPU's own counters: arg 0..5 totals, 6..8 per visit. */
+static void c_pmu(FILE *f, const struct results_row *r, const struct run_figures *g, int a)
+{
+    (void)r;
+    if (a < 6)
+        put_u64(f, g->pmu[a]);
+    else
+        put_double(f, g->per_visit[a - 6], "%.4f");
+}
+
 /* ---- program columns (real programs, docs/results.md) ------------------- */
 
 static void p_threads(FILE *f, const struct results_row *r, const struct program_outcome *o)
@@ -556,6 +566,15 @@ const struct summary_column summary_columns[] = {
     {"peak_anon_huge_bytes", CELL_COUNT, c_conditions, 5, 1, NULL},
     {"anon_huge_samples", CELL_COUNT, c_conditions, 6, 1, NULL},
     {"anon_huge_sampling_s", CELL_DECIMAL, c_conditions, 7, 1, NULL},
+    {"cpu_cycles", CELL_COUNT, c_pmu, 0, 1, NULL},
+    {"cpu_instructions", CELL_COUNT, c_pmu, 1, 1, NULL},
+    {"dtlb_walks", CELL_COUNT, c_pmu, 2, 1, NULL},
+    {"dtlb_walks_4k", CELL_COUNT, c_pmu, 3, 1, NULL},
+    {"dtlb_walks_2m", CELL_COUNT, c_pmu, 4, 1, NULL},
+    {"dtlb_walk_cycles", CELL_COUNT, c_pmu, 5, 1, NULL},
+    {"access_dtlb_load_misses_per_visit", CELL_DECIMAL, c_pmu, 6, 1, NULL},
+    {"access_dtlb_walks_per_visit", CELL_DECIMAL, c_pmu, 7, 1, NULL},
+    {"access_cycles_per_visit", CELL_DECIMAL, c_pmu, 8, 1, NULL},
 };
 const size_t summary_column_count = sizeof summary_columns / sizeof summary_columns[0];
 _Static_assert(sizeof summary_columns / sizeof summary_columns[0] <= SUMMARY_MAX_COLUMNS,

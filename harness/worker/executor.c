@@ -559,6 +559,13 @@ static __attribute__((noinline)) void phase_sample(struct exec_ctx *ctx, const s
     }
     ctx->last_phase_end_ticks = at;
     ctx->last_phase_end_cpu_ns = cpu_at;
+    /* Counts of the access phases alone (TLB misses and walks per visit). */
+    for (int i = 0; i < PERF_METRIC_COUNT; i++) {
+        uint64_t now = delta_or_unsupported(p.perf[i], ctx->perf_base[i], ctx->perf_paused[i]);
+        if ((marker->flags & OPF_PHASE_ACCESS) && now != METRIC_UNSUPPORTED)
+            ctx->res->access_perf[i] += now - ctx->last_phase_perf[i];
+        ctx->last_phase_perf[i] = now;
+    }
     ctx->phase = marker->slot;
     take_sample(ctx, SAMPLE_PHASE_END, marker->size, p.ticks);
     ctx->phase = marker->slot + 1; /* periodic samples carry their phase */

@@ -102,6 +102,7 @@ struct exec_ctx {
     uint64_t access_ticks;         /* measured ticks of access phases */
     uint64_t last_phase_end_cpu_ns; /* CPU time (pauses out) at that phase end */
     uint64_t access_cpu_ns;        /* CPU time of access phases */
+    uint64_t last_phase_perf[PERF_METRIC_COUNT]; /* counts at the last phase end */
     uint64_t next_huge_ticks;      /* measured time of the next AnonHugePages read */
     int fork_pipe;                 /* write end: the child leaves at its EOF */
     int fork_pid;                  /* the running child, 0 = none */

@@ -77,6 +77,13 @@ enum perf_metric {
     PERF_ITLB_MISSES,       /* HW_CACHE: ITLB, OP_READ,  RESULT_MISS */
     PERF_MINOR_FAULTS,      /* SOFTWARE: PAGE_FAULTS_MIN */
     PERF_MAJOR_FAULTS,      /* SOFTWARE: PAGE_FAULTS_MAJ */
+    /* Appended with page-level effects: */
+    PERF_CPU_CYCLES,        /* HARDWARE: CPU_CYCLES */
+    PERF_CPU_INSTRUCTIONS,  /* HARDWARE: INSTRUCTIONS */
+    PERF_DTLB_WALKS,        /* RAW, the CPU's own (tlb_events.h) */
+    PERF_DTLB_WALKS_4K,
+    PERF_DTLB_WALKS_2M,
+    PERF_DTLB_WALK_CYCLES,
     PERF_METRIC_COUNT
 };
 
@@ -87,6 +94,11 @@ const char *perf_metric_name(enum perf_metric m);
  * and kernel, `inherit` set so threads created later are counted, read_format
  * TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING, starting disabled. */
 void perf_metric_attr(enum perf_metric m, struct perf_event_attr *attr);
+
+/* Whether metric m has an encoding on this CPU (the raw page-walk metrics
+ * only on the families of tlb_events.h; every other metric: true). A
+ * metric without one is never opened: its errno is ENODATA. */
+bool perf_metric_known(enum perf_metric m);
 
 struct perf_counters {
     int fd[PERF_METRIC_COUNT];     /* -1 when not open */

@@ -183,6 +183,8 @@ struct result_region {
                                   timer's cost on timed accesses taken out;
                                   not in wall_ns */
     uint64_t access_sink;      /* what the reads summed (keeps them real) */
+    uint64_t access_perf[PERF_METRIC_COUNT]; /* perf counts in the access
+                                  phases (meaningful where perf_total is) */
 
     /* Fork phases: the child keeps the heap mapped until the run ends. */
     int32_t fork_child_pid;    /* the last child, 0 = no fork phase */

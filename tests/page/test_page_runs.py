@@ -82,6 +82,22 @@ for r in rows:
           f"{name}: access_ns_mean {r['access_ns_mean']} = access_s / access_count {mean:.2f}")
     check(r["fork_count"] == "" and r["lock"] == "none", f"{name}: no fork, no lock")
 
+# The CPU's own counters: a number where run.json says the machine counts
+# them, else an empty cell and a reason (never 0 for "cannot count").
+import json
+meta = json.load(open(os.path.join(work, "access", "run.json")))
+check(meta["host"].get("page_walk_events") in ("none", "intel-skylake-icelake", "intel-sapphire-rapids",
+                                              "amd-zen2-zen5"), f"page_walk_events {meta['host']}")
+for metric, col in (("cpu_cycles", "cpu_cycles"), ("dtlb_walks", "dtlb_walks"),
+                    ("dtlb_walk_cycles", "dtlb_walk_cycles"), ("dtlb_walks", "access_dtlb_walks_per_visit")):
+    m = meta["perf"][metric]
+    for r in rows:
+        if m["supported"]:
+            check(r[col] != "", f"{col}: counted here, yet empty for {r['allocator']}")
+        else:
+            check(r[col] == "" and len(m.get("reason", "")) > 10,
+                  f"{col}: unsupported ({m.get('reason')}), cell '{r[col]}' for {r['allocator']}")
+
 # ---- fork phase ------------------------------------------------------------
 K = 2000
 
