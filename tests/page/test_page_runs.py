@@ -163,6 +163,30 @@ for r in locked:
 check(any(int(u["mapped_rss_bytes"]) < int(u["mapped_bytes"]) for u in unlocked.values()),
       "without the lock some allocator keeps mapped memory that is not resident")
 
+# Without the right to lock (an unprivileged user, RLIMIT_MEMLOCK 64 KiB
+# that it cannot raise) lock: all fails the row and says why. Needs root
+# to drop to such a user (setpriv, prlimit from util-linux).
+if os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("prlimit"):
+    shared = os.path.join(work, "unprivileged")
+    os.makedirs(shared)
+    os.chmod(shared, 0o777)
+    path = os.path.join(shared, "locked.yaml")
+    with open(path, "w") as f:
+        f.write("workload:\n  name: locked\n  lock: all" + LOCK_BODY)
+    os.chmod(path, 0o644)
+    out = os.path.join(shared, "run")
+    p = subprocess.run(["prlimit", "--memlock=65536:65536", "setpriv", "--reuid=65534",
+                        "--regid=65534", "--clear-groups", "--inh-caps=-all", exe, "run", "-r", "1",
+                        "-a", "glibc", "--no-plots", "-o", out, path],
+                       capture_output=True, text=True, timeout=300)
+    check(p.returncode == 3, f"unprivileged lock: exit 3 (some run failed), got {p.returncode}: {p.stderr[-400:]}")
+    rows = list(csv.DictReader(open(os.path.join(out, "summary.csv")))) if os.path.exists(
+        os.path.join(out, "summary.csv")) else []
+    check(len(rows) == 1 and rows[0]["status"] == "failed" and "RLIMIT_MEMLOCK 64 KiB" in rows[0]["reason"]
+          and "mlockall" in rows[0]["reason"], f"unprivileged lock: failed row naming the limit: {rows}")
+else:
+    print("note: not root or no setpriv/prlimit: the unprivileged lock case is not run")
+
 if failures:
     print(f"{len(failures)} check(s) failed", file=sys.stderr)
     sys.exit(1)
