@@ -701,14 +701,60 @@ static _Noreturn __attribute__((noinline)) void access_failed(struct exec_ctx *c
     fail_now(ctx, "corrupt op stream: access to slot %u, which holds no object", op->slot);
 }
 
-/* Execute one op. `multi` and `timed` are constants at each call site, so
+/* A run of untimed visits (OP_ACCESS) from `op` up to the first other op
+ * or `end`, with the counts in locals: kept out of execute() so the loop
+ * of the allocator ops keeps its registers, and a visit costs little more
+ * than the reads themselves. The first op's wait (threads) is done.
+ * Returns the last op executed. */
+static inline __attribute__((always_inline)) const struct op *
+access_run(struct exec_thread *th, void **slots, struct exec_slot_sync *sync,
+           const struct op *op, const struct op *end, const bool multi)
+{
+    const struct op *first = op;
+    uint64_t check = th->access_check, sink = 0;
+    for (; op < end && op->kind == OP_ACCESS; op++) {
+        if (multi && op != first && (op->flags & OPF_WAIT))
+            wait_slot(th, &sync[op->slot], op);
+        void *p = slots[op->slot];
+        if (__builtin_expect(!p, 0) && op->size)
+            access_failed(th->ctx, op);
+        sink += op_access(p, op->size, op->touch);
+        check = op_access_check(check, op->slot);
+        if (multi)
+            publish_slot(&sync[op->slot], op->seq + 1);
+    }
+    uint64_t n = (uint64_t)(op - first);
+    th->markers += n; /* no allocator calls: not ops */
+    th->accesses += n;
+    th->access_check = check;
+    th->access_sink += sink;
+    return op - 1;
+}
+
+static __attribute__((noinline)) const struct op *
+access_run_single(struct exec_thread *th, void **slots, const struct op *op,
+                  const struct op *end)
+{
+    return access_run(th, slots, NULL, op, end, false);
+}
+
+static __attribute__((noinline)) const struct op *
+access_run_multi(struct exec_thread *th, void **slots, struct exec_slot_sync *sync,
+                 const struct op *op, const struct op *end)
+{
+    return access_run(th, slots, sync, op, end, true);
+}
+
+/* Execute one op (a run of visits: all of it, *opp then points at its
+ * last). `multi` and `timed` are constants at each call site, so
  * the compiler builds a lean loop for the common case. With threads, `live`
  * is the thread's running count of live bytes, published after every op
  * for the samplers (one thread: see settle_live). */
 static inline __attribute__((always_inline)) void
-execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const struct op *op,
-        int64_t *live, const bool multi, const bool timed)
+execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const struct op **opp,
+        const struct op *end, int64_t *live, const bool multi, const bool timed)
 {
+    const struct op *op = *opp;
     void **s = &slots[op->slot];
     uint64_t size = op->size;
     uint64_t start = 0;
@@ -763,13 +809,17 @@ execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const
         pace_wait(th, op);
         return;
     case OP_ACCESS:
+        if (!timed) {
+            /* The visits that follow, up to the stretch's end, in one go. */
+            *opp = multi ? access_run_multi(th, slots, sync, op, end)
+                         : access_run_single(th, slots, op, end);
+            return;
+        }
         if (__builtin_expect(!*s, 0) && size)
             access_failed(th->ctx, op);
         th->access_sink += op_access(*s, size, op->touch);
-        if (timed) {
-            record_latency(th, LAT_ACCESS, start);
-            th->access_timed++;
-        }
+        record_latency(th, LAT_ACCESS, start);
+        th->access_timed++;
         th->markers++; /* no allocator call: not an op */
         th->accesses++;
         th->access_check = op_access_check(th->access_check, op->slot);
@@ -829,7 +879,7 @@ run_stretch(struct exec_thread *th, void **slots, struct exec_slot_sync *sync,
             const struct op *op, const struct op *end, int64_t live, const bool multi)
 {
     for (; op < end; op++)
-        execute(th, slots, sync, op, &live, multi, false);
+        execute(th, slots, sync, &op, end, &live, multi, false);
     return live;
 }
 
@@ -914,10 +964,11 @@ static void run_segment(struct exec_thread *th, const bool multi)
         }
         if (i == next_timed) {
             ti++;
+            const struct op *one = &ops[i];
             if (multi)
-                execute(th, slots, sync, &ops[i], &live, true, true);
+                execute(th, slots, sync, &one, one + 1, &live, true, true);
             else
-                execute(th, slots, sync, &ops[i], &live, false, true);
+                execute(th, slots, sync, &one, one + 1, &live, false, true);
             i++;
         }
     }
