@@ -41,11 +41,23 @@ struct opgen {
 
 unsigned opstream_timing_shift(const struct workload_spec *w)
 {
-    uint64_t est = 0;
-    for (size_t i = 0; i < w->phase_count; i++)
-        est += w->phases[i].kind == PHASE_CHURN    ? w->phases[i].ops
-               : w->phases[i].kind == PHASE_SCRIPT ? w->phases[i].script_len
-                                                   : 0;
+    /* Stream entries the worker may time: ops, and the visits of access
+     * phases, estimated as passes x the most objects an earlier phase can
+     * hold (its live target, else its op count). */
+    uint64_t est = 0, live = 0;
+    for (size_t i = 0; i < w->phase_count; i++) {
+        const struct phase_spec *p = &w->phases[i];
+        if (p->kind == PHASE_CHURN) {
+            est += p->ops;
+            uint64_t can = p->live_objects ? p->live_objects : p->ops;
+            live = can > live ? can : live;
+        } else if (p->kind == PHASE_SCRIPT) {
+            est += p->script_len;
+            live += p->script_len;
+        } else if (p->kind == PHASE_ACCESS) {
+            est += p->access_passes * live;
+        }
+    }
     return opstream_shift_for(est);
 }
 
