@@ -258,18 +258,32 @@ static uint64_t delta_or_unsupported(uint64_t now, uint64_t base, uint64_t pause
     return now - base - paused;
 }
 
-/* AnonHugePages in a periodic sample, at a cadence that keeps its cost
- * within HUGE_BUDGET of the measured time: smaps_rollup costs about a
- * millisecond (it walks every page table), against ~1 us for the rest of a
- * sample, so after a read that took c the next waits until the measured
- * clock has advanced by c / HUGE_BUDGET. The series is coarse on short
- * runs and never costs more than the budget. */
+/* AnonHugePages in a periodic sample, within a cost budget of
+ * 1/HUGE_BUDGET_INVERSE of the measured time. smaps_rollup walks every
+ * page table (~0.1-10 ms, growing with the resident memory) against ~1 us
+ * for the rest of a sample, so the reads are accounted: a read is taken
+ * only if what the reads so far cost plus what this one should cost stays
+ * within the budget of the measured time so far. "Should cost": the last
+ * read's cost, scaled by how much the resident set has grown since (the
+ * first prediction comes from a read before the baseline, taken as the
+ * cost of at least a 64 MiB process: most of a small process's read is
+ * fixed cost). A read that costs more than predicted overshoots once; the
+ * next waits until the budget has caught up. No periodic read in the first
+ * HUGE_MIN_NS of measured time, so no single read is a large share of a
+ * short run (its phase ends read AnonHugePages all the same). */
 #define HUGE_BUDGET_INVERSE 250 /* 0.4 % */
+#define HUGE_MIN_RSS (64ull << 20)
+#define HUGE_MIN_NS 1000000000ull
 
 static void huge_sample(struct exec_ctx *ctx, struct sample *s, uint64_t paused_at)
 {
     uint64_t now = measured_ticks(ctx, paused_at);
-    if (now < ctx->next_huge_ticks)
+    if (now < ctx->huge_min_ticks)
+        return; /* short runs: the phase ends' reads only */
+    uint64_t base = ctx->huge_rss > HUGE_MIN_RSS ? ctx->huge_rss : HUGE_MIN_RSS;
+    double grown = s->rss_bytes > base ? (double)s->rss_bytes / (double)base : 1.0;
+    double predicted = (double)ctx->huge_cost_ticks * grown;
+    if (((double)ctx->huge_spent_ticks + predicted) * HUGE_BUDGET_INVERSE > (double)now)
         return;
     uint64_t t0 = timer_ticks();
     struct smaps_rollup r;
@@ -279,7 +293,9 @@ static void huge_sample(struct exec_ctx *ctx, struct sample *s, uint64_t paused_
     s->anon_huge_bytes = r.anon_huge_bytes;
     if (r.anon_huge_bytes > ctx->res->peak_anon_huge_bytes)
         ctx->res->peak_anon_huge_bytes = r.anon_huge_bytes;
-    ctx->next_huge_ticks = now + took * HUGE_BUDGET_INVERSE;
+    ctx->huge_cost_ticks = took ? took : 1;
+    ctx->huge_rss = s->rss_bytes;
+    ctx->huge_spent_ticks += took;
     ctx->res->huge_reads++;
     ctx->res->huge_read_ns += timer_ns(ctx->timer, took);
 }
@@ -1154,6 +1170,14 @@ int executor_run(struct exec_ctx *ctx)
             ctx->threads[t].parked = 1;
     }
 
+    /* What an AnonHugePages read costs now (huge_sample's first budget). */
+    uint64_t h0 = timer_ticks();
+    struct smaps_rollup hr;
+    smaps_rollup_read(&hr);
+    ctx->huge_cost_ticks = timer_ticks() - h0 + 1;
+    ctx->huge_min_ticks = (uint64_t)(((unsigned __int128)HUGE_MIN_NS << ctx->timer->shift) /
+                                     (ctx->timer->mult ? ctx->timer->mult : 1));
+
     /* Baseline: immediately before the first measured op. */
     struct statm_reading m;
     statm_read(&ctx->statm, &m);
@@ -1168,6 +1192,7 @@ int executor_run(struct exec_ctx *ctx)
     perf_counters_enable(&ctx->perf);
     perf_counters_read(&ctx->perf, ctx->perf_base);
     res->peak_rss_bytes = res->base_rss_bytes;
+    ctx->huge_rss = res->base_rss_bytes;
     __atomic_store_n(&res->state, RESULT_MEASURING, __ATOMIC_RELEASE);
     ctx->t0_ticks = timer_ticks();
     take_sample(ctx, SAMPLE_BASELINE, 0, ctx->t0_ticks);

@@ -103,7 +103,10 @@ struct exec_ctx {
     uint64_t last_phase_end_cpu_ns; /* CPU time (pauses out) at that phase end */
     uint64_t access_cpu_ns;        /* CPU time of access phases */
     uint64_t last_phase_perf[PERF_METRIC_COUNT]; /* counts at the last phase end */
-    uint64_t next_huge_ticks;      /* measured time of the next AnonHugePages read */
+    uint64_t huge_spent_ticks;     /* what the AnonHugePages reads cost so far */
+    uint64_t huge_cost_ticks;      /* what the last one cost */
+    uint64_t huge_rss;             /* resident bytes then (harness out) */
+    uint64_t huge_min_ticks;       /* no periodic read before this measured time */
     int fork_pipe;                 /* write end: the child leaves at its EOF */
     int fork_pid;                  /* the running child, 0 = none */
     uint64_t fork_minor_at;        /* measured minor faults at the first fork */
