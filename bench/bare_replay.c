@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "op_access.h"
 #include "op_touch.h"
 #include "opsource.h"
 #include "spec.h"
@@ -33,6 +34,9 @@ struct dump_header {
     uint64_t slots; /* pointer-table entries */
     uint64_t executed; /* ops that are not markers */
 };
+
+/* What access visits read (kept, so the reads are not optimised away). */
+static uint64_t access_sink;
 
 static __attribute__((noinline)) void bare_loop(const struct op *ops, size_t n, void **slots)
 {
@@ -62,6 +66,9 @@ static __attribute__((noinline)) void bare_loop(const struct op *ops, size_t n, 
         case OP_FREE:
             free(*s);
             *s = NULL;
+            continue;
+        case OP_ACCESS: /* a visit of an access phase: the same reads */
+            access_sink += op_access(*s, op->size, op->touch);
             continue;
         default:
             continue; /* phase markers */
@@ -141,6 +148,8 @@ static int replay(const char *in)
     if (slots == MAP_FAILED)
         return 1;
     bare_loop((const struct op *)(h + 1), h->ops, slots);
+    if (access_sink) /* read, so the visits' loads stay */
+        fprintf(stderr, "access phases read a sum of %llu\n", (unsigned long long)access_sink);
     printf("%llu\n", (unsigned long long)h->executed);
     fflush(stdout);
     _exit(0); /* as the worker: no teardown work after the loop */

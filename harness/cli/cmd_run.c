@@ -519,20 +519,21 @@ static void measure_one(struct run_ctx *rc, struct workload_state *ws,
 
 static void note_unsupported(const struct host_info *h)
 {
-    int first = 1;
+    /* One line per reason, naming the metrics it keeps empty. */
     for (int i = 0; i < PERF_METRIC_COUNT; i++) {
         if (h->perf_supported[i])
             continue;
-        fprintf(stderr, "%s%s", first ? "note: not measurable here, recorded as empty: " : ", ",
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++)
+            seen = !h->perf_supported[j] && strcmp(h->perf_reason[j], h->perf_reason[i]) == 0;
+        if (seen)
+            continue;
+        fprintf(stderr, "note: not measurable here, recorded as empty: %s",
                 perf_metric_name((enum perf_metric)i));
-        first = 0;
-    }
-    if (!first) {
-        for (int i = 0; i < PERF_METRIC_COUNT; i++)
-            if (!h->perf_supported[i]) {
-                fprintf(stderr, " (%s)\n", h->perf_reason[i]);
-                break;
-            }
+        for (int j = i + 1; j < PERF_METRIC_COUNT; j++)
+            if (!h->perf_supported[j] && strcmp(h->perf_reason[j], h->perf_reason[i]) == 0)
+                fprintf(stderr, ", %s", perf_metric_name((enum perf_metric)j));
+        fprintf(stderr, " (%s)\n", h->perf_reason[i]);
     }
 }
 

@@ -41,11 +41,23 @@ struct opgen {
 
 unsigned opstream_timing_shift(const struct workload_spec *w)
 {
-    uint64_t est = 0;
-    for (size_t i = 0; i < w->phase_count; i++)
-        est += w->phases[i].kind == PHASE_CHURN    ? w->phases[i].ops
-               : w->phases[i].kind == PHASE_SCRIPT ? w->phases[i].script_len
-                                                   : 0;
+    /* Stream entries the worker may time: ops, and the visits of access
+     * phases, estimated as passes x the most objects an earlier phase can
+     * hold (its live target, else its op count). */
+    uint64_t est = 0, live = 0;
+    for (size_t i = 0; i < w->phase_count; i++) {
+        const struct phase_spec *p = &w->phases[i];
+        if (p->kind == PHASE_CHURN) {
+            est += p->ops;
+            uint64_t can = p->live_objects ? p->live_objects : p->ops;
+            live = can > live ? can : live;
+        } else if (p->kind == PHASE_SCRIPT) {
+            est += p->script_len;
+            live += p->script_len;
+        } else if (p->kind == PHASE_ACCESS) {
+            est += p->access_passes * live;
+        }
+    }
     return opstream_shift_for(est);
 }
 
@@ -82,6 +94,16 @@ void opgen_free(struct opgen *o)
     free(o);
 }
 
+/* What the worker must know about a phase at its end (OPF_PHASE_*). */
+static uint8_t phase_end_flags(const struct phase_spec *p)
+{
+    if (p->kind == PHASE_ACCESS)
+        return OPF_PHASE_ACCESS;
+    if (p->kind == PHASE_FORK)
+        return p->fork_child == FORK_READ ? OPF_PHASE_FORK_READ : OPF_PHASE_FORK_IDLE;
+    return 0;
+}
+
 /* Emit ops into the staging area until it is full or the stream ends. */
 static int fill_chunk(struct opgen *o, char *errbuf, size_t errlen)
 {
@@ -103,7 +125,8 @@ static int fill_chunk(struct opgen *o, char *errbuf, size_t errlen)
             break; /* chunk full */
         phase_finish(&o->cur);
         o->in_phase = false;
-        gen_phase_end(g, (uint32_t)o->phase); /* room for it was kept */
+        gen_phase_end(g, (uint32_t)o->phase, /* room for it was kept */
+                      o->phase < w->phase_count ? phase_end_flags(&w->phases[o->phase]) : 0);
         o->phase++;
     }
 

@@ -131,7 +131,8 @@ static inline __attribute__((always_inline)) void emit(struct gen *g, uint32_t t
             op.flags |= OPF_WAIT;
         sl->last_thread = t;
         op.seq = sl->ops++;
-        g->total_ops++;
+        if (op.kind != OP_ACCESS)
+            g->total_ops++;
     }
     op.gidx = (uint32_t)g->emitted++;
     g->kind_counts[op.kind]++;
@@ -210,12 +211,23 @@ uint32_t gen_pick_victim(struct gen *g, uint32_t t, enum free_order order)
     return live_pick(g, t, order);
 }
 
-void gen_phase_end(struct gen *g, uint32_t phase)
+void gen_phase_end(struct gen *g, uint32_t phase, uint8_t flags)
 {
     for (uint32_t t = 0; t < g->thread_count; t++) {
-        emit(g, t, (struct op){.kind = OP_PHASE_END, .slot = phase, .size = g->total_ops});
+        emit(g, t, (struct op){.kind = OP_PHASE_END, .flags = flags, .slot = phase,
+                               .size = g->total_ops});
         g->marker_ops++;
     }
+}
+
+void gen_access(struct gen *g, uint32_t t, uint32_t slot, uint64_t bytes, bool write)
+{
+    uint64_t size = g->slots[slot].size;
+    emit(g, t, (struct op){.kind = OP_ACCESS,
+                           .touch = write ? OP_ACCESS_WRITE : OP_ACCESS_READ,
+                           .slot = slot, .size = bytes < size ? bytes : size});
+    g->access_ops++;
+    g->access_check[t] = op_access_check(g->access_check[t], slot);
 }
 
 void gen_delay(struct gen *g, uint32_t t, uint64_t until_ns)
@@ -231,9 +243,10 @@ int gen_init(struct gen *g, uint32_t threads, uint64_t seed, size_t chunk_ops)
     memset(g, 0, sizeof *g);
     g->thread_count = threads;
     g->threads = calloc(threads, sizeof *g->threads);
+    g->access_check = calloc(threads, sizeof *g->access_check);
     g->staged_cap = chunk_ops;
     g->staged = malloc(chunk_ops * sizeof *g->staged);
-    if (!g->threads || !g->staged || chunk_ops <= threads) {
+    if (!g->threads || !g->staged || !g->access_check || chunk_ops <= threads) {
         gen_release(g);
         return -1;
     }
@@ -252,6 +265,7 @@ void gen_release(struct gen *g)
         free(g->threads[t].free_slots);
     }
     free(g->threads);
+    free(g->access_check);
     free(g->slots);
     free(g->staged);
     memset(g, 0, sizeof *g);

@@ -75,6 +75,8 @@ struct gen {
     uint64_t hash;                  /* FNV-1a over every op, global order */
     uint64_t live_bytes, live_objects;
     uint64_t peak_live_bytes, max_live_objects;
+    uint64_t access_ops;     /* OP_ACCESS emitted (not in total_ops) */
+    uint64_t *access_check;  /* per thread: op_access_check over its accesses */
     uint32_t next_consumer; /* producer/consumer round robin */
     bool too_many_slots;    /* more live objects than slots can number */
 
@@ -108,7 +110,11 @@ void gen_alloc(struct gen *g, uint32_t t, enum op_kind kind, uint64_t size, uint
 void gen_free(struct gen *g, uint32_t runner, uint32_t slot);
 void gen_realloc(struct gen *g, uint32_t t, uint32_t slot, uint64_t new_size,
                  enum touch_mode touch);
-void gen_phase_end(struct gen *g, uint32_t phase);
+/* Every thread's phase marker; flags: OPF_PHASE_* (what kind of phase). */
+void gen_phase_end(struct gen *g, uint32_t phase, uint8_t flags);
+/* Thread t reads (write: and rewrites) the first min(bytes, size) bytes of
+ * the live object in `slot`. */
+void gen_access(struct gen *g, uint32_t t, uint32_t slot, uint64_t bytes, bool write);
 /* Thread t waits until the run's measured clock reaches until_ns. */
 void gen_delay(struct gen *g, uint32_t t, uint64_t until_ns);
 

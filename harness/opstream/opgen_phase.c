@@ -197,6 +197,80 @@ static bool script_emit(struct phase_cursor *c, struct gen *g)
     return true;
 }
 
+/* ---- access phases -------------------------------------------------------- */
+
+static int slot_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Each thread's live slots in the order the pattern visits them (random:
+ * reshuffled at each pass start). */
+static int access_begin(struct phase_cursor *c, struct gen *g)
+{
+    for (uint32_t t = 0; t < g->thread_count; t++) {
+        const struct gen_thread *th = &g->threads[t];
+        size_t n = th->live_count;
+        c->order[t] = malloc((n ? n : 1) * sizeof *c->order[t]);
+        if (!c->order[t])
+            return -1;
+        c->order_len[t] = n;
+        if (c->p->access_pattern == ACCESS_ALLOCATION_ORDER) {
+            size_t i = 0;
+            for (uint32_t s = th->oldest; s != UINT32_MAX; s = g->slots[s].next)
+                c->order[t][i++] = s;
+        } else {
+            memcpy(c->order[t], th->live, n * sizeof *c->order[t]);
+            if (c->p->access_pattern == ACCESS_SEQUENTIAL)
+                qsort(c->order[t], n, sizeof *c->order[t], slot_cmp);
+        }
+    }
+    return 0;
+}
+
+static void access_shuffle(struct gen *g, uint32_t *a, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = prng_below(&g->rng, i);
+        uint32_t x = a[i - 1];
+        a[i - 1] = a[j];
+        a[j] = x;
+    }
+}
+
+/* Passes over every thread's objects; the threads take turns op by op. */
+static bool access_emit(struct phase_cursor *c, struct gen *g)
+{
+    const struct phase_spec *p = c->p;
+    uint32_t threads = g->thread_count;
+    while (c->pass < p->access_passes) {
+        if (!c->pass_started) {
+            c->left = 0;
+            for (uint32_t t = 0; t < threads; t++) {
+                if (p->access_pattern == ACCESS_RANDOM)
+                    access_shuffle(g, c->order[t], c->order_len[t]);
+                c->order_pos[t] = 0;
+                c->left += c->order_len[t];
+            }
+            c->turn = 0;
+            c->pass_started = true;
+        }
+        for (; c->left > 0; c->turn = (c->turn + 1) % threads) {
+            uint32_t t = c->turn;
+            if (c->order_pos[t] == c->order_len[t])
+                continue;
+            if (!gen_room(g))
+                return false;
+            gen_access(g, t, c->order[t][c->order_pos[t]++], p->access_bytes, p->access_write);
+            c->left--;
+        }
+        c->pass++;
+        c->pass_started = false;
+    }
+    return true;
+}
+
 /* Every thread frees what it still owns, oldest first. */
 static bool teardown_emit(struct phase_cursor *c, struct gen *g)
 {
@@ -243,6 +317,14 @@ int phase_begin(struct phase_cursor *c, struct gen *g, const struct workload_spe
         for (uint32_t i = 0; i < p->script_objects; i++)
             c->slot_of[i] = UINT32_MAX;
         break;
+    case PHASE_ACCESS:
+        if (access_begin(c, g) < 0) {
+            snprintf(errbuf, errlen, "out of memory");
+            return -1;
+        }
+        break;
+    case PHASE_FORK:
+        break;
     case PHASE_TRACE: /* trace workloads never reach the generator (opsource.c) */
         snprintf(errbuf, errlen, "a trace is replayed by the trace converter");
         return -1;
@@ -261,6 +343,9 @@ bool phase_emit(struct phase_cursor *c, struct gen *g, const struct workload_spe
         return free_emit(c, g, w);
     case PHASE_SCRIPT:
         return script_emit(c, g);
+    case PHASE_ACCESS:
+        return access_emit(c, g);
+    case PHASE_FORK:
     case PHASE_TRACE:
         break;
     }
@@ -274,4 +359,8 @@ void phase_finish(struct phase_cursor *c)
     free(c->slot_of);
     c->have_sizes = false;
     c->slot_of = NULL;
+    for (size_t t = 0; t < SPEC_MAX_THREADS; t++) {
+        free(c->order[t]);
+        c->order[t] = NULL;
+    }
 }

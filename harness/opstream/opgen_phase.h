@@ -25,6 +25,13 @@ struct phase_cursor {
     uint64_t left;                        /* free: their sum */
     size_t next;                          /* script: next script op */
     uint32_t *slot_of;                    /* script: object -> slot */
+    /* access: each thread's live slots in visiting order, its position in
+     * them, the accesses left in this pass, the pass (started or not). */
+    uint32_t *order[SPEC_MAX_THREADS];
+    size_t order_len[SPEC_MAX_THREADS];
+    size_t order_pos[SPEC_MAX_THREADS];
+    uint64_t pass;
+    bool pass_started;
 };
 
 /* Begin phase `p` (NULL: the teardown). Returns 0, or -1 with a message. */

@@ -148,4 +148,8 @@ void gen_fill_totals(const struct gen *g, struct opgen_totals *t)
     t->peak_live_bytes = g->peak_live_bytes;
     t->max_live_objects = g->max_live_objects;
     t->slots = g->slot_count ? g->slot_count : 1;
+    t->access_ops = g->access_ops;
+    t->access_check = 0;
+    for (uint32_t i = 0; i < g->thread_count; i++)
+        t->access_check += g->access_check[i];
 }

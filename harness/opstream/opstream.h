@@ -37,6 +37,8 @@ struct opgen_totals {
     uint64_t max_live_objects;
     uint64_t slots;            /* pointer-table entries needed */
     unsigned timing_shift;     /* each op is timed with probability 2^-shift */
+    uint64_t access_ops;       /* OP_ACCESS (access phases), not in ops */
+    uint64_t access_check;     /* sum over threads of op_access_check */
 };
 
 struct opgen;

@@ -261,7 +261,7 @@ static int fill_chunk(struct trace_convert *c, char *errbuf, size_t errlen)
                     return -1;
                 continue;
             }
-            gen_phase_end(g, 0); /* room for it was kept */
+            gen_phase_end(g, 0, 0); /* room for it was kept */
             c->stage = c->w->teardown ? STAGE_TEARDOWN : STAGE_DONE;
         } else if (c->stage == STAGE_TEARDOWN) {
             if (!c->in_teardown) {
@@ -273,7 +273,7 @@ static int fill_chunk(struct trace_convert *c, char *errbuf, size_t errlen)
                 break; /* chunk full */
             phase_finish(&c->cur);
             c->in_teardown = false;
-            gen_phase_end(g, 1);
+            gen_phase_end(g, 1, 0);
             c->stage = STAGE_DONE;
         } else {
             c->done = true;

@@ -41,6 +41,9 @@ static const char *const metric_columns[PM_COUNT] = {
     [PM_LAT_FREE_P99] = "latency_free_p99_ns",
     [PM_WALL_S] = "wall_s",
     [PM_PEAK_RSS] = "peak_rss_bytes",
+    [PM_ACCESS_NS_MEAN] = "access_ns_mean",
+    [PM_PEAK_ANON_HUGE] = "peak_anon_huge_bytes",
+    [PM_ACCESS_WALKS_PER_VISIT] = "access_dtlb_walks_per_visit",
 };
 
 const char *const plot_latency_kind_names[PLOT_LATENCY_KINDS] = {"malloc", "calloc", "realloc",

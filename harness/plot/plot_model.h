@@ -50,6 +50,9 @@ enum plot_metric {
     PM_LAT_FREE_P99,
     PM_WALL_S,     /* real programs: the figures they are judged by */
     PM_PEAK_RSS,
+    PM_ACCESS_NS_MEAN,   /* access phases: mean cost of a visit */
+    PM_PEAK_ANON_HUGE,   /* highest AnonHugePages */
+    PM_ACCESS_WALKS_PER_VISIT,
     PM_COUNT
 };
 

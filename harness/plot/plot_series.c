@@ -66,7 +66,7 @@ int plot_series_load(const struct plot_run *run, size_t w, size_t a, struct plot
         [PS_HEAP] = "heap_bytes", [PS_BRK] = "brk_bytes",
         [PS_MINOR_FAULTS] = "minor_faults", [PS_DTLB_PER_KOP] = "dtlb_load_misses",
         [PS_FRAG] = "frag_ratio",      [PS_T] = "t_ns",
-        [PS_RSS] = "rss_bytes",
+        [PS_RSS] = "rss_bytes",  [PS_ANON_HUGE] = "anon_huge_bytes",
     };
     int col[PS_COLS];
     for (int c = 0; c < PS_COLS; c++)

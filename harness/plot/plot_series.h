@@ -22,6 +22,7 @@ enum plot_series_col {
     PS_FRAG,
     PS_T,   /* t_ns in seconds: the x axis of real programs */
     PS_RSS, /* rss_bytes */
+    PS_ANON_HUGE, /* anon_huge_bytes: phase ends and budgeted samples only */
     PS_COLS
 };
 

@@ -335,6 +335,16 @@ static int latency_chart(const char *dir, const struct plot_run *run, struct plo
     return plot_script_close(f, stem, err, errlen);
 }
 
+/* Whether any (workload, allocator) cell has a value of m. */
+static bool any_value(const struct plot_run *run, enum plot_metric m)
+{
+    for (size_t w = 0; w < run->nwl; w++)
+        for (size_t a = 0; a < run->nalloc; a++)
+            if (plot_run_cell(run, w, a)->stat[m].n)
+                return true;
+    return false;
+}
+
 int plot_suite_charts(const char *dir, const struct plot_run *run, struct plot_charts *charts,
                       char *err, size_t errlen)
 {
@@ -367,6 +377,17 @@ int plot_suite_charts(const char *dir, const struct plot_run *run, struct plot_c
         return bar_chart(dir, run, charts, &bars[1], err, errlen);
     for (size_t i = 0; i < sizeof bars / sizeof bars[0]; i++)
         if (bar_chart(dir, run, charts, &bars[i], err, errlen) < 0)
+            return -1;
+    /* Page-level charts, where some workload has the figures. */
+    static const struct bar_chart page_bars[] = {
+        {"access", "suite: access cost", "mean time per visit of the access phases (the allocator's placement, read back), median of the repetitions; huge-page variants beside their allocators (lower is better)",
+         "ns per visit", PM_ACCESS_NS_MEAN, PU_NS, false, false},
+        {"access_walks", "suite: page walks per visit", "data page walks per visit of the access phases (the CPU's own events), median of the repetitions (lower is better)",
+         "walks per visit", PM_ACCESS_WALKS_PER_VISIT, PU_RATIO, false, false},
+    };
+    for (size_t i = 0; i < sizeof page_bars / sizeof page_bars[0]; i++)
+        if (any_value(run, page_bars[i].metric) &&
+            bar_chart(dir, run, charts, &page_bars[i], err, errlen) < 0)
             return -1;
     return latency_chart(dir, run, charts, err, errlen);
 }

@@ -373,6 +373,62 @@ static int paging_chart(const struct ts_ctx *c, char *err, size_t errlen)
     return plot_script_close(f, stem, err, errlen);
 }
 
+/* AnonHugePages over the run: points where it was read (phase ends, and
+ * samples as the cost budget allowed). Drawn only when some allocator had
+ * huge pages: otherwise the report says there were none. */
+static int huge_chart(const struct ts_ctx *c, char *err, size_t errlen)
+{
+    double hi = 0, v;
+    for (size_t a = 0; a < c->run->nalloc; a++)
+        if (!c->why[a] && plot_series_max(&c->s[a], PS_ANON_HUGE, &v) && v > hi)
+            hi = v;
+    if (!(hi > 0))
+        return 0;
+    char stem[RENDER_STEM_MAX + 32];
+    FILE *f = open_chart(c, "huge", "huge pages over the run", 400, stem, sizeof stem, err,
+                         errlen);
+    if (!f)
+        return -1;
+    char name[24], detail[64];
+    for (size_t a = 0; a < c->run->nalloc; a++) {
+        if (c->why[a])
+            continue;
+        snprintf(name, sizeof name, "s%zu", a + 1);
+        plot_datablock_begin(f, name);
+        const struct plot_series *s = &c->s[a];
+        for (size_t i = 0; i < s->n; i++) {
+            if (isnan(s->col[PS_ANON_HUGE][i]))
+                continue; /* not read at this sample */
+            plot_datum(f, s->col[PS_OP][i], true, false);
+            plot_datum(f, s->col[PS_ANON_HUGE][i], true, true);
+        }
+        plot_datablock_end(f);
+    }
+    plot_script_draw_begin(f, c->run, stem, TS_WIDTH, 400);
+    plot_title(f, c->charts->v[c->charts->n - 1].title,
+               "AnonHugePages (smaps_rollup) at phase ends and budgeted samples;  key: peak");
+    fputs("  set ylabel 'anonymous huge pages'\n", f);
+    plot_axis(f, "y", PU_BYTES, 0, hi, false, false);
+    common_settings(f, c);
+    bool first = true;
+    for (size_t a = 0; a < c->run->nalloc; a++) {
+        if (c->why[a])
+            continue;
+        snprintf(name, sizeof name, "s%zu", a + 1);
+        plot_line(f, &first, name, a + 1, "linespoints");
+        const struct plot_stat *st = &plot_run_cell(c->run, c->w, a)->stat[PM_PEAK_ANON_HUGE];
+        detail[0] = '\0';
+        if (st->n)
+            snprintf(detail, sizeof detail, "%.1f MiB", st->median / 1048576.0);
+        fputs(" title ", f);
+        keytitle(f, c->run->alloc[a].name, detail);
+    }
+    missing_keys(f, c, &first);
+    fputc('\n', f);
+    plot_script_draw_end(f);
+    return plot_script_close(f, stem, err, errlen);
+}
+
 int plot_workload_charts(const char *plots_dir, const struct plot_run *run, size_t w,
                          struct plot_charts *charts, char *err, size_t errlen)
 {
@@ -407,6 +463,8 @@ int plot_workload_charts(const char *plots_dir, const struct plot_run *run, size
             rc = frag_chart(&c, err, errlen);
         if (rc == 0)
             rc = paging_chart(&c, err, errlen);
+        if (rc == 0)
+            rc = huge_chart(&c, err, errlen);
     }
     for (size_t a = 0; a < run->nalloc; a++) {
         plot_series_free(&c.s[a]);

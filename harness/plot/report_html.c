@@ -119,6 +119,94 @@ static void metadata(FILE *f, const struct plot_run *run)
     fputs("</section>\n", f);
 }
 
+/* "Huge pages and TLB": what the machine supports and what the runs got. */
+static void page_section(FILE *f, const struct plot_run *run)
+{
+    const json_t *m = run->meta, *host = json_object_get(m, "host"),
+                 *perf = json_object_get(m, "perf");
+    const char *thp = json_string_value(json_object_get(host, "thp_mode"));
+    fputs("<section id=\"pages\"><h2>Huge pages and TLB</h2>\n<table class=\"meta\">\n", f);
+    meta_row(f, "transparent huge pages (system mode)", json_object_get(host, "thp_mode"));
+    meta_row(f, "page size", json_object_get(host, "page_size"));
+    meta_row(f, "page-walk event table", json_object_get(host, "page_walk_events"));
+    static const char *const metrics[] = {"dtlb_load_misses", "dtlb_walks", "dtlb_walks_4k",
+                                          "dtlb_walks_2m", "dtlb_walk_cycles", "cpu_cycles"};
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+        const json_t *e = json_object_get(perf, metrics[i]);
+        if (!e)
+            continue;
+        fprintf(f, "<tr><th>%s</th><td>", metrics[i]);
+        if (json_is_true(json_object_get(e, "supported")))
+            fputs("counted", f);
+        else {
+            fputs("not counted here: ", f);
+            const char *why = json_string_value(json_object_get(e, "reason"));
+            h(f, why ? why : "unknown reason");
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    if (thp && strcmp(thp, "never") == 0)
+        fputs("<p class=\"note\">The system's THP mode is <code>never</code>: no run can get "
+              "transparent huge pages, whatever the allocator asks.</p>\n", f);
+    else if (thp && strcmp(thp, "madvise") == 0)
+        fputs("<p class=\"note\">The system's THP mode is <code>madvise</code>: only memory an "
+              "allocator marks MADV_HUGEPAGE gets huge pages (the huge-page variants: "
+              "glibc-hugetlb, jemalloc-thp, mimalloc-large; the reference allocator by "
+              "default).</p>\n", f);
+
+    /* Per workload and allocator: peak AnonHugePages and the access cost. */
+    bool any = false, huge = false;
+    for (size_t w = 0; w < run->nwl; w++)
+        for (size_t a = 0; a < run->nalloc; a++) {
+            const struct plot_cell *c = plot_run_cell(run, w, a);
+            any |= c->stat[PM_PEAK_ANON_HUGE].n > 0;
+            huge |= c->stat[PM_PEAK_ANON_HUGE].n > 0 && c->stat[PM_PEAK_ANON_HUGE].median > 0;
+        }
+    if (!any) {
+        fputs("<p>No run of this directory recorded AnonHugePages.</p></section>\n", f);
+        return;
+    }
+    if (!huge)
+        fputs("<p class=\"note\">No run got a huge page.</p>\n", f);
+    fputs("<div class=\"scroll\"><table class=\"summary\"><tr><th>workload</th>", f);
+    for (size_t a = 0; a < run->nalloc; a++) {
+        fputs("<th>", f);
+        h(f, run->alloc[a].name);
+        fputs("</th>", f);
+    }
+    fputs("</tr>\n", f);
+    char buf[64];
+    for (size_t w = 0; w < run->nwl; w++) {
+        fputs("<tr><td>", f);
+        h(f, run->wl[w].name);
+        fputs("</td>", f);
+        for (size_t a = 0; a < run->nalloc; a++) {
+            const struct plot_cell *c = plot_run_cell(run, w, a);
+            const struct plot_stat *hp = &c->stat[PM_PEAK_ANON_HUGE],
+                                   *ac = &c->stat[PM_ACCESS_NS_MEAN],
+                                   *wk = &c->stat[PM_ACCESS_WALKS_PER_VISIT];
+            fputs("<td>", f);
+            if (hp->n) {
+                plot_fmt(PU_BYTES, hp->median, buf, sizeof buf);
+                fprintf(f, "huge %s", buf);
+            }
+            if (ac->n) {
+                plot_fmt(PU_NS, ac->median, buf, sizeof buf);
+                fprintf(f, "<br>visit %s", buf);
+            }
+            if (wk->n)
+                fprintf(f, "<br>%.3f walks/visit", wk->median);
+            fputs("</td>", f);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table></div>\n<p class=\"note\">huge: the highest AnonHugePages of the run "
+          "(smaps_rollup; median of the repetitions); visit: mean time per visit of the access "
+          "phases; walks/visit: data page walks per visit, where the CPU counts them.</p>\n"
+          "</section>\n", f);
+}
+
 struct column {
     enum plot_metric metric;
     enum plot_unit unit;
@@ -352,7 +440,7 @@ int report_html_write(const char *out_dir, const struct plot_run *run,
     fprintf(f, "</title>\n<style>%s</style>\n</head><body>\n<h1>allocscope report: <code>", style);
     h(f, base);
     fputs("</code></h1>\n<nav><a href=\"#run\">run</a><a href=\"#summary\">summary</a>"
-          "<a href=\"#suite\">suite charts</a>",
+          "<a href=\"#pages\">huge pages and TLB</a><a href=\"#suite\">suite charts</a>",
           f);
     for (size_t w = 0; w < run->nwl; w++) {
         fprintf(f, "<a href=\"#w-%s\">", run->wl[w].stem);
@@ -362,6 +450,7 @@ int report_html_write(const char *out_dir, const struct plot_run *run,
     fputs("</nav>\n", f);
     metadata(f, run);
     summary_table(f, run);
+    page_section(f, run);
     fputs("<section id=\"suite\"><h2>Suite charts</h2>\n", f);
     size_t base_alloc = plot_baseline_allocator(run);
     if (base_alloc != SIZE_MAX) {

@@ -16,6 +16,7 @@ const char *latency_kind_name(enum latency_kind k)
     static const char *const names[LAT_KIND_COUNT] = {
         [LAT_ALL] = "",       [LAT_MALLOC] = "malloc",   [LAT_CALLOC] = "calloc",
         [LAT_REALLOC] = "realloc", [LAT_ALIGNED] = "aligned", [LAT_FREE] = "free",
+        [LAT_ACCESS] = "access",
     };
     return (unsigned)k < LAT_KIND_COUNT ? names[k] : "?";
 }
@@ -100,4 +101,34 @@ void figures_compute(const struct result_region *r, const struct opgen_totals *s
     f->hugepage_share = ratio((double)f->smaps.anon_huge_bytes, (double)f->smaps.anonymous_bytes);
     f->ru_maxrss_bytes =
         r->ru_maxrss_bytes > r->harness_bytes ? r->ru_maxrss_bytes - r->harness_bytes : 0;
+
+    f->access_count = r->access_count;
+    f->access_s = (double)r->access_ns / 1e9;
+    f->access_ns_mean = ratio((double)r->access_ns, (double)r->access_count);
+    for (int i = 0; i < 6; i++)
+        f->pmu[i] = r->perf_total[PERF_CPU_CYCLES + i];
+    static const enum perf_metric visit_metrics[3] = {PERF_DTLB_LOAD_MISSES, PERF_DTLB_WALKS,
+                                                      PERF_CPU_CYCLES};
+    for (int i = 0; i < 3; i++)
+        f->per_visit[i] = r->perf_total[visit_metrics[i]] == METRIC_UNSUPPORTED
+                              ? NAN
+                              : ratio((double)r->access_perf[visit_metrics[i]],
+                                      (double)r->access_count);
+    f->peak_anon_huge_bytes = r->peak_anon_huge_bytes;
+    f->anon_huge_reads = r->huge_reads;
+    f->anon_huge_sampling_s = (double)r->huge_read_ns / 1e9;
+    f->fork_count = r->fork_count;
+    f->fork_minor_faults = r->fork_minor_faults;
+    f->fork_unshared_bytes = (int64_t)r->fork_shared_bytes - (int64_t)r->fork_shared_end_bytes;
+    f->fork_child_pid = r->fork_child_pid;
+    f->lock_all = r->params.lock_all;
+    f->thp_never = r->params.thp_never;
+    f->thp_disabled = r->thp_disabled;
+    /* The harness's mappings are accessible and resident throughout. */
+    f->mapped_bytes = r->mapped_end.mapped_bytes >= r->harness_bytes
+                          ? r->mapped_end.mapped_bytes - r->harness_bytes
+                          : METRIC_UNSUPPORTED;
+    f->mapped_rss_bytes = r->mapped_end.rss_bytes >= r->harness_bytes
+                              ? r->mapped_end.rss_bytes - r->harness_bytes
+                              : METRIC_UNSUPPORTED;
 }

@@ -53,6 +53,30 @@ struct run_figures {
     double hugepage_share;
     struct smaps_rollup smaps; /* Rss with the harness taken out */
     uint64_t ru_maxrss_bytes;  /* harness taken out */
+
+    /* Access phases (access_count 0: the workload has none). */
+    uint64_t access_count;
+    double access_s;          /* measured time of the access phases */
+    double access_ns_mean;    /* access_s / access_count */
+    /* Fork phases (fork_count 0: none). */
+    uint32_t fork_count;
+    uint64_t fork_minor_faults;
+    int64_t fork_unshared_bytes; /* shared right after the fork - at the end */
+    int32_t fork_child_pid;
+    /* Run conditions as the run got them. */
+    bool lock_all, thp_never;
+    int32_t thp_disabled;     /* PR_GET_THP_DISABLE: 1, 0, or -1 unknown */
+    uint64_t mapped_bytes;    /* accessible mappings at the end, harness out */
+    uint64_t mapped_rss_bytes; /* their resident part, harness out */
+    /* The AnonHugePages series. */
+    uint64_t peak_anon_huge_bytes; /* highest read (phase ends, samples) */
+    uint64_t anon_huge_reads;      /* periodic samples that read it */
+    double anon_huge_sampling_s;   /* their cost (in paused_s, not wall_s) */
+    /* The CPU's own counters over the measured window (METRIC_UNSUPPORTED
+     * where it cannot count them), and per visit of the access phases
+     * (NaN where not counted or no access phase). */
+    uint64_t pmu[6];          /* cycles, instructions, walks, 4K, 2M, walk cycles */
+    double per_visit[3];      /* dTLB load misses, walks, cycles per visit */
 };
 
 /* Name of a latency kind in column names: "malloc", "free", ... ("" for

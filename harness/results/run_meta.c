@@ -49,7 +49,7 @@ json_t *run_meta_new(int argc, char **argv, const struct host_info *host, bool q
     }
 
     return json_pack("{s:i, s:{s:s, s:s, s:s, s:s}, s:o, s:s, s:n, s:s, "
-                     "s:{s:s, s:s, s:s, s:i, s:s, s:I}, s:o, s:b, s:i, s:[], s:[], "
+                     "s:{s:s, s:s, s:s, s:i, s:s, s:I, s:s}, s:o, s:b, s:i, s:[], s:[], "
                      "s:{s:i, s:i, s:i}}",
                      "schema_version", 1,
                      "tool", "name", "allocscope", "version", ALLOCSCOPE_VERSION,
@@ -61,6 +61,7 @@ json_t *run_meta_new(int argc, char **argv, const struct host_info *host, bool q
                      "host", "hostname", host->hostname, "kernel", host->kernel, "cpu_model",
                      host->cpu_model, "cores", host->cores, "thp_mode", host->thp_mode,
                      "page_size", (json_int_t)host->page_size,
+                     "page_walk_events", host->page_walk_events ? host->page_walk_events : "none",
                      "perf", perf,
                      "quick", quick,
                      "reps", (int)reps,

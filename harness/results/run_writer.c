@@ -308,7 +308,7 @@ int results_write_samples(struct results_dir *d, const char *workload, const cha
         abort();
     fputs("op,t_ns,phase,kind,live_bytes,rss_bytes,heap_bytes,brk_bytes,minor_faults,"
           "major_faults,dtlb_load_misses,dtlb_store_misses,itlb_misses,usable_bytes,"
-          "frag_ratio\n",
+          "frag_ratio,anon_huge_bytes\n",
           f);
     uint64_t n = r->sample_count < r->sample_capacity ? r->sample_count : r->sample_capacity;
     for (uint64_t i = 0; i < n; i++) {
@@ -327,6 +327,9 @@ int results_write_samples(struct results_dir *d, const char *workload, const cha
         cell_u64(f, s->usable_bytes);
         if (s->live_bytes > 0)
             fprintf(f, "%.4f", (double)s->heap_bytes / (double)s->live_bytes);
+        fputc(',', f);
+        if (s->anon_huge_bytes != METRIC_UNSUPPORTED)
+            fprintf(f, "%" PRIu64, s->anon_huge_bytes);
         fputc('\n', f);
     }
     if (fclose(f) != 0)

@@ -159,6 +159,106 @@ static void c_latency(FILE *f, const struct results_row *r, const struct run_fig
     put_u64(f, v[a % 8]);
 }
 
+/* ---- page-level columns (access and fork phases, lock, thp) -------------- */
+
+/* Access columns: arg 0 count, 1 seconds, 2 mean ns, 3.. timed p50/p99/p99.9,
+ * 6 timed count; empty when the workload has no access phase. */
+static void c_access(FILE *f, const struct results_row *r, const struct run_figures *g, int a)
+{
+    (void)r;
+    if (!g->access_count)
+        return;
+    const struct latency_figures *l = &g->latency[LAT_ACCESS];
+    switch (a) {
+    case 0:
+        put_u64(f, g->access_count);
+        break;
+    case 1:
+        put_double(f, g->access_s, "%.6f");
+        break;
+    case 2:
+        put_double(f, g->access_ns_mean, "%.2f");
+        break;
+    case 3:
+        put_u64(f, l->p50_ns);
+        break;
+    case 4:
+        put_u64(f, l->p99_ns);
+        break;
+    case 5:
+        put_u64(f, l->p999_ns);
+        break;
+    case 6:
+        put_u64(f, l->count);
+        break;
+    }
+}
+
+/* Fork columns: empty without a fork phase. */
+static void c_fork(FILE *f, const struct results_row *r, const struct run_figures *g, int a)
+{
+    (void)r;
+    if (!g->fork_count)
+        return;
+    switch (a) {
+    case 0:
+        fprintf(f, "%u", g->fork_count);
+        break;
+    case 1:
+        put_u64(f, g->fork_minor_faults);
+        break;
+    case 2:
+        fprintf(f, "%" PRId64, g->fork_unshared_bytes);
+        break;
+    case 3:
+        fprintf(f, "%d", g->fork_child_pid);
+        break;
+    }
+}
+
+static void c_conditions(FILE *f, const struct results_row *r, const struct run_figures *g,
+                         int a)
+{
+    (void)r;
+    switch (a) {
+    case 0:
+        put_text(f, g->lock_all ? "all" : "none");
+        break;
+    case 1:
+        put_u64(f, g->mapped_bytes);
+        break;
+    case 2:
+        put_u64(f, g->mapped_rss_bytes);
+        break;
+    case 3:
+        put_text(f, g->thp_never ? "never" : "default");
+        break;
+    case 4:
+        if (g->thp_disabled >= 0)
+            fprintf(f, "%d", g->thp_disabled);
+        break;
+    case 5:
+        put_u64(f, g->peak_anon_huge_bytes);
+        break;
+    case 6:
+        put_u64(f, g->anon_huge_reads);
+        break;
+    case 7:
+        put_double(f, g->anon_huge_sampling_s, "%.6f");
+        break;
+    }
+}
+
+/* The CPU's own counters: arg 0..5 totals, 6..8 per visit. */
+static void c_pmu(FILE *f, const struct results_row *r, const struct run_figures *g, int a)
+{
+    (void)r;
+    if (a < 6)
+        put_u64(f, g->pmu[a]);
+    else
+        put_double(f, g->per_visit[a - 6], "%.4f");
+}
+
 /* ---- program columns (real programs, docs/results.md) ------------------- */
 
 static void p_threads(FILE *f, const struct results_row *r, const struct program_outcome *o)
@@ -446,6 +546,35 @@ const struct summary_column summary_columns[] = {
     {"ops_per_cpu_s", CELL_DECIMAL, c_ops_per_cpu_s, 0, 1, NULL},
     {"instructions", CELL_COUNT, c_instructions, 0, 0, NULL},
     {"instructions_per_op", CELL_DECIMAL, c_instructions, 1, 0, NULL},
+    /* Appended with page-level effects (access and fork phases, lock, thp). */
+    {"access_count", CELL_COUNT, c_access, 0, 1, NULL},
+    {"access_s", CELL_DECIMAL, c_access, 1, 1, NULL},
+    {"access_ns_mean", CELL_DECIMAL, c_access, 2, 1, NULL},
+    {"access_ns_p50", CELL_COUNT, c_access, 3, 1, NULL},
+    {"access_ns_p99", CELL_COUNT, c_access, 4, 1, NULL},
+    {"access_ns_p999", CELL_COUNT, c_access, 5, 1, NULL},
+    {"access_timed_count", CELL_COUNT, c_access, 6, 1, NULL},
+    {"fork_count", CELL_COUNT, c_fork, 0, 1, NULL},
+    {"fork_minor_faults", CELL_COUNT, c_fork, 1, 1, NULL},
+    {"fork_unshared_bytes", CELL_SIGNED, c_fork, 2, 1, NULL},
+    {"fork_child_pid", CELL_COUNT, c_fork, 3, 1, NULL},
+    {"lock", CELL_TEXT, c_conditions, 0, 1, NULL},
+    {"mapped_bytes", CELL_COUNT, c_conditions, 1, 1, NULL},
+    {"mapped_rss_bytes", CELL_COUNT, c_conditions, 2, 1, NULL},
+    {"thp", CELL_TEXT, c_conditions, 3, 1, NULL},
+    {"thp_disabled", CELL_COUNT, c_conditions, 4, 1, NULL},
+    {"peak_anon_huge_bytes", CELL_COUNT, c_conditions, 5, 1, NULL},
+    {"anon_huge_samples", CELL_COUNT, c_conditions, 6, 1, NULL},
+    {"anon_huge_sampling_s", CELL_DECIMAL, c_conditions, 7, 1, NULL},
+    {"cpu_cycles", CELL_COUNT, c_pmu, 0, 1, NULL},
+    {"cpu_instructions", CELL_COUNT, c_pmu, 1, 1, NULL},
+    {"dtlb_walks", CELL_COUNT, c_pmu, 2, 1, NULL},
+    {"dtlb_walks_4k", CELL_COUNT, c_pmu, 3, 1, NULL},
+    {"dtlb_walks_2m", CELL_COUNT, c_pmu, 4, 1, NULL},
+    {"dtlb_walk_cycles", CELL_COUNT, c_pmu, 5, 1, NULL},
+    {"access_dtlb_load_misses_per_visit", CELL_DECIMAL, c_pmu, 6, 1, NULL},
+    {"access_dtlb_walks_per_visit", CELL_DECIMAL, c_pmu, 7, 1, NULL},
+    {"access_cycles_per_visit", CELL_DECIMAL, c_pmu, 8, 1, NULL},
 };
 const size_t summary_column_count = sizeof summary_columns / sizeof summary_columns[0];
 _Static_assert(sizeof summary_columns / sizeof summary_columns[0] <= SUMMARY_MAX_COLUMNS,

@@ -1,6 +1,7 @@
 /* host_info.c - machine facts for run.json (see host_info.h). */
 #define _GNU_SOURCE
 #include "host_info.h"
+#include "tlb_events.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -70,4 +71,5 @@ void host_info_collect(struct host_info *h)
                      perf_open_error_reason(pc.open_errno[i]));
     }
     perf_counters_close(&pc);
+    h->page_walk_events = tlb_family_name(tlb_family_here());
 }

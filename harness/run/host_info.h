@@ -16,6 +16,8 @@ struct host_info {
     /* perf: opened once in this process to learn what the machine counts. */
     bool perf_supported[PERF_METRIC_COUNT];
     char perf_reason[PERF_METRIC_COUNT][160];
+    /* The table the page-walk events come from (tlb_events.h), "none". */
+    const char *page_walk_events;
 };
 
 void host_info_collect(struct host_info *h);

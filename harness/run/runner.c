@@ -363,6 +363,24 @@ static void classify(const struct run_request *req, int verdict, int wstatus,
     }
 }
 
+/* The worker's access walks against the generator's: the same number of
+ * visits, to the same objects in the same order (op_access_check). */
+static void check_access(struct run_outcome *out)
+{
+    const struct result_region *r = out->res;
+    if (out->status != RUN_OK || !out->stream.complete)
+        return;
+    if (r->access_count != out->stream.access_ops || r->access_check != out->stream.access_check) {
+        out->status = RUN_FAILED;
+        snprintf(out->reason, sizeof out->reason,
+                 "the access phases visited other objects than the op stream says: %llu visits "
+                 "(check %016llx) against the stream's %llu (check %016llx)",
+                 (unsigned long long)r->access_count, (unsigned long long)r->access_check,
+                 (unsigned long long)out->stream.access_ops,
+                 (unsigned long long)out->stream.access_check);
+    }
+}
+
 int runner_execute(const struct run_request *req, struct run_outcome *out)
 {
     /* A worker that dies while the parent answers it must not take the
@@ -384,8 +402,11 @@ int runner_execute(const struct run_request *req, struct run_outcome *out)
     if (!gen)
         return -1;
     out->res = make_region(&result_fd, &out->res_bytes, RESULT_SAMPLE_CAPACITY);
-    if (out->res)
+    if (out->res) {
         out->res->params = req->params;
+        out->res->params.lock_all = w->lock_all;
+        out->res->params.thp_never = w->thp_never;
+    }
     win = make_window(&window_fd, &window_bytes, opsource_threads(gen), chunk_ops);
     if (!out->res || !win || make_pipes(&cp) < 0) {
         snprintf(out->reason, sizeof out->reason, "cannot set up the run: %s", strerror(errno));
@@ -422,6 +443,7 @@ done:
      * just for them could take as long as the run was meant to. */
     out->stream = *opsource_totals(gen);
     opsource_free(gen);
+    check_access(out);
     if (win)
         munmap(win, window_bytes);
     close_fd(&result_fd);

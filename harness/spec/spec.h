@@ -33,6 +33,7 @@ struct source_pos {
 #define SPEC_MAX_NAME 64 /* workload / phase / allocator names, bytes */
 #define SPEC_MAX_TIMEOUT_S (7.0 * 24 * 3600) /* timeout: above 0, at most a week */
 #define SPEC_MAX_REPS 1000
+#define SPEC_MAX_ACCESS_PASSES 1000
 /* memory_limit: the worker's address space; below 16 MiB it cannot start. */
 #define SPEC_MIN_MEMORY_LIMIT (16ULL << 20)
 #define SPEC_MAX_MEMORY_LIMIT (1ULL << 50)
@@ -116,6 +117,24 @@ enum phase_kind {
     PHASE_FREE,   /* free `free_fraction` of the live objects */
     PHASE_SCRIPT, /* the explicit script, run by thread 0 */
     PHASE_TRACE,  /* the recorded trace of a trace workload (touch only) */
+    PHASE_ACCESS, /* walk the live objects (no allocator call) */
+    PHASE_FORK,   /* fork a child that keeps the heap mapped (no ops) */
+};
+
+/* The order in which an access phase visits each thread's live objects.
+ * Every order is decided by the generator, never by addresses, so it is
+ * the same for every allocator. */
+enum access_pattern {
+    ACCESS_RANDOM,           /* a fresh seeded permutation every pass */
+    ACCESS_SEQUENTIAL,       /* pointer-table order (ascending slot): an
+                                array of pointers walked front to back */
+    ACCESS_ALLOCATION_ORDER, /* oldest object first */
+};
+
+/* What the child of a fork phase does until the run ends. */
+enum fork_child {
+    FORK_IDLE, /* sleeps */
+    FORK_READ, /* reads the live objects again and again (a snapshot) */
 };
 
 /* A phase. Workload-level keys give defaults that each phase may override;
@@ -142,6 +161,17 @@ struct phase_spec {
 
     /* PHASE_FREE */
     double free_fraction;  /* (0, 1] */
+
+    /* PHASE_ACCESS: `passes` walks over every live object, each reading
+     * (and with `write`, rewriting) its first min(bytes_per_object, size)
+     * bytes. */
+    enum access_pattern access_pattern;
+    uint64_t access_passes;   /* 1..SPEC_MAX_ACCESS_PASSES */
+    uint64_t access_bytes;    /* 1..SPEC_MAX_OBJECT_SIZE */
+    bool access_write;
+
+    /* PHASE_FORK */
+    enum fork_child fork_child;
 
     /* PHASE_SCRIPT */
     struct script_op *script;
@@ -227,6 +257,10 @@ struct workload_spec {
     uint64_t memory_limit;       /* bytes of address space per run, 0 = none */
     bool teardown;               /* free everything left at the end
                                     (default true): gives "final heap" */
+    bool lock_all;               /* `lock: all`: mlockall(CURRENT|FUTURE)
+                                    in the worker before the baseline */
+    bool thp_never;              /* `thp: never`: PR_SET_THP_DISABLE in the
+                                    worker (default: the system's mode) */
     struct phase_spec *phases;
     size_t phase_count;          /* 1..SPEC_MAX_PHASES; 0 for programs */
     struct program_spec *program; /* a real program or service; NULL for a

@@ -117,6 +117,15 @@ static void feed_phase(uint64_t *h, const struct phase_spec *p)
     case PHASE_TRACE:
         feed_u64(h, p->touch);
         break;
+    case PHASE_ACCESS:
+        feed_u64(h, p->access_pattern);
+        feed_u64(h, p->access_passes);
+        feed_u64(h, p->access_bytes);
+        feed_u64(h, p->access_write);
+        break;
+    case PHASE_FORK:
+        feed_u64(h, p->fork_child);
+        break;
     }
 }
 
@@ -185,5 +194,11 @@ uint64_t spec_workload_hash(const struct workload_spec *w)
         feed_u64(&h, w->pace);
         feed_double(&h, w->time_scale);
     }
+    /* Run conditions that change the figures (fed only when set, so the
+     * hashes of workloads without them stay as they were). */
+    if (w->lock_all)
+        feed_string(&h, "lock:all");
+    if (w->thp_never)
+        feed_string(&h, "thp:never");
     return h;
 }

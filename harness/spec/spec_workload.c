@@ -13,13 +13,13 @@
 static const char *const workload_keys[] = {
     "name", "description", "seed", "threads", "thread_pattern", "cross_thread_free",
     "sample_every", "timeout", "memory_limit", "teardown", "phases", "trace", "pace",
-    "time_scale",
+    "time_scale", "lock", "thp",
     /* phase defaults */
     "ops", "sizes", "mix", "free_order", "live", "touch", "align", "realloc_factor", NULL,
 };
 static const char *const phase_keys[] = {
     "name", "ops", "sizes", "mix", "free_order", "live", "touch", "align", "realloc_factor",
-    "free", "script", NULL,
+    "free", "script", "access", "fork", NULL,
 };
 static const char *const pattern_names[] = {"symmetric", "producer_consumer", NULL};
 
@@ -30,6 +30,12 @@ static const char *const free_phase_forbidden[] = {
 static const char *const script_phase_forbidden[] = {
     "ops", "sizes", "mix", "free_order", "live", "align", "realloc_factor", NULL,
 };
+static const char *const access_phase_forbidden[] = {
+    "ops", "sizes", "mix", "free_order", "live", "touch", "align", "realloc_factor", NULL,
+};
+static const char *const access_pattern_names[] = {"random", "sequential", "allocation_order",
+                                                   NULL};
+static const char *const fork_child_names[] = {"idle", "read", NULL};
 
 
 static int reject_keys(const struct yctx *c, const struct ynode *map, const char *kind,
@@ -38,18 +44,21 @@ static int reject_keys(const struct yctx *c, const struct ynode *map, const char
     for (size_t i = 0; forbidden[i]; i++) {
         const struct ynode *k = ymap_key(map, forbidden[i]);
         if (k)
-            return yfail(c, k, "'%s' has no effect in a %s phase", forbidden[i], kind);
+            return yfail(c, k, "'%s' has no effect in %s phase", forbidden[i], kind);
     }
     return 0;
 }
 
-/* Exactly one of ops / free / script decides the kind (ops may be inherited). */
+/* Exactly one of ops / free / script / access / fork decides the kind (ops
+ * may be inherited). */
 static int phase_kind(const struct yctx *c, const struct ynode *map, unsigned inherited,
                       const struct phase_spec *p, enum phase_kind *kind)
 {
-    static const char *const kind_keys[] = {"ops", "free", "script"};
+    static const char *const kind_keys[] = {"ops", "free", "script", "access", "fork"};
+    static const enum phase_kind kinds[] = {PHASE_CHURN, PHASE_FREE, PHASE_SCRIPT, PHASE_ACCESS,
+                                            PHASE_FORK};
     const struct ynode *first = NULL;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 5; i++) {
         const struct ynode *k = ymap_key(map, kind_keys[i]);
         if (!k)
             continue;
@@ -58,11 +67,12 @@ static int phase_kind(const struct yctx *c, const struct ynode *map, unsigned in
             const struct ynode *later = k, *earlier = first;
             if (k->line < first->line || (k->line == first->line && k->col < first->col))
                 later = first, earlier = k;
-            return yfail(c, later, "a phase has one of 'ops' (churn), 'free' or 'script'; this "
-                                   "one also has '%s'", ynode_deref(earlier)->text);
+            return yfail(c, later, "a phase has one of 'ops' (churn), 'free', 'script', "
+                                   "'access' or 'fork'; this one also has '%s'",
+                         ynode_deref(earlier)->text);
         }
         first = k;
-        *kind = (enum phase_kind)i; /* PHASE_CHURN, PHASE_FREE, PHASE_SCRIPT */
+        *kind = kinds[i];
     }
     if (first)
         return 0;
@@ -70,8 +80,39 @@ static int phase_kind(const struct yctx *c, const struct ynode *map, unsigned in
         *kind = PHASE_CHURN;
         return 0;
     }
-    return yfail(c, map, "phase '%s' needs 'ops' (churn), 'free: FRACTION' or 'script'",
-                 p->name);
+    return yfail(c, map, "phase '%s' needs 'ops' (churn), 'free: FRACTION', 'script', "
+                         "'access' or 'fork'", p->name);
+}
+
+/* access: {pattern, passes, bytes_per_object, write} (every key optional). */
+static int read_access(const struct yctx *c, const struct ynode *n, struct phase_spec *p)
+{
+    static const char *const keys[] = {"pattern", "passes", "bytes_per_object", "write", NULL};
+    if (yexpect_mapping(c, "access", n) != 0)
+        return -1;
+    n = ynode_deref(n);
+    if (ymap_check_keys(c, n, "access", keys) != 0)
+        return -1;
+    p->access_pattern = ACCESS_RANDOM;
+    p->access_passes = 1;
+    p->access_bytes = 64;
+    p->access_write = false;
+    const struct ynode *v;
+    int choice;
+    if ((v = ymap_get(n, "pattern"))) {
+        if (yread_choice(c, "pattern", v, access_pattern_names, &choice) != 0)
+            return -1;
+        p->access_pattern = (enum access_pattern)choice;
+    }
+    if ((v = ymap_get(n, "passes")) &&
+        yread_u64(c, "passes", v, 1, SPEC_MAX_ACCESS_PASSES, &p->access_passes) != 0)
+        return -1;
+    if ((v = ymap_get(n, "bytes_per_object")) &&
+        spec_read_size(c, "bytes_per_object", v, 1, SPEC_MAX_OBJECT_SIZE, &p->access_bytes) != 0)
+        return -1;
+    if ((v = ymap_get(n, "write")) && yread_bool(c, "write", v, &p->access_write) != 0)
+        return -1;
+    return 0;
 }
 
 static int read_phase(const struct yctx *c, const struct ynode *n, size_t index,
@@ -100,13 +141,24 @@ static int read_phase(const struct yctx *c, const struct ynode *n, size_t index,
     if (phase_kind(c, n, set, p, &p->kind) != 0 || spec_read_phase_keys(c, n, p, &own) != 0)
         return -1;
     if (p->kind == PHASE_FREE)
-        return reject_keys(c, n, "free", free_phase_forbidden) != 0
+        return reject_keys(c, n, "a free", free_phase_forbidden) != 0
                    ? -1
                    : yread_double(c, "free", ymap_get(n, "free"), 0, true, 1, &p->free_fraction);
     if (p->kind == PHASE_SCRIPT)
-        return reject_keys(c, n, "script", script_phase_forbidden) != 0
+        return reject_keys(c, n, "a script", script_phase_forbidden) != 0
                    ? -1
                    : spec_read_script(c, ymap_get(n, "script"), p);
+    if (p->kind == PHASE_ACCESS)
+        return reject_keys(c, n, "an access", access_phase_forbidden) != 0
+                   ? -1
+                   : read_access(c, ymap_get(n, "access"), p);
+    if (p->kind == PHASE_FORK) {
+        int choice;
+        if (reject_keys(c, n, "a fork", access_phase_forbidden) != 0 ||
+            yread_choice(c, "fork", ymap_get(n, "fork"), fork_child_names, &choice) != 0)
+            return -1;
+        p->fork_child = (enum fork_child)choice;
+    }
     return 0;
 }
 
@@ -199,6 +251,19 @@ static int read_run_keys(const struct yctx *c, const struct ynode *map, struct w
         return -1;
     if ((v = ymap_get(map, "teardown")) && yread_bool(c, "teardown", v, &w->teardown) != 0)
         return -1;
+    static const char *const lock_names[] = {"none", "all", NULL};
+    static const char *const thp_names[] = {"default", "never", NULL};
+    int choice;
+    if ((v = ymap_get(map, "lock"))) {
+        if (yread_choice(c, "lock", v, lock_names, &choice) != 0)
+            return -1;
+        w->lock_all = choice == 1;
+    }
+    if ((v = ymap_get(map, "thp"))) {
+        if (yread_choice(c, "thp", v, thp_names, &choice) != 0)
+            return -1;
+        w->thp_never = choice == 1;
+    }
     return read_threads(c, map, w);
 }
 

@@ -34,7 +34,10 @@
 #include <unistd.h>
 
 #include "latency.h"
+#include "op_access.h"
 #include "op_touch.h"
+#include "fork_phase.h"
+#include "page_controls.h"
 
 /* Ops between a single thread's checks: adapted at every check so that
  * checks come about 16 times per sampling interval (a timer read and a
@@ -255,6 +258,48 @@ static uint64_t delta_or_unsupported(uint64_t now, uint64_t base, uint64_t pause
     return now - base - paused;
 }
 
+/* AnonHugePages in a periodic sample, within a cost budget of
+ * 1/HUGE_BUDGET_INVERSE of the measured time. smaps_rollup walks every
+ * page table (~0.1-10 ms, growing with the resident memory) against ~1 us
+ * for the rest of a sample, so the reads are accounted: a read is taken
+ * only if what the reads so far cost plus what this one should cost stays
+ * within the budget of the measured time so far. "Should cost": the last
+ * read's cost, scaled by how much the resident set has grown since (the
+ * first prediction comes from a read before the baseline, taken as the
+ * cost of at least a 64 MiB process: most of a small process's read is
+ * fixed cost). A read that costs more than predicted overshoots once; the
+ * next waits until the budget has caught up. No periodic read in the first
+ * HUGE_MIN_NS of measured time, so no single read is a large share of a
+ * short run (its phase ends read AnonHugePages all the same). */
+#define HUGE_BUDGET_INVERSE 250 /* 0.4 % */
+#define HUGE_MIN_RSS (64ull << 20)
+#define HUGE_MIN_NS 1000000000ull
+
+static void huge_sample(struct exec_ctx *ctx, struct sample *s, uint64_t paused_at)
+{
+    uint64_t now = measured_ticks(ctx, paused_at);
+    if (now < ctx->huge_min_ticks)
+        return; /* short runs: the phase ends' reads only */
+    uint64_t base = ctx->huge_rss > HUGE_MIN_RSS ? ctx->huge_rss : HUGE_MIN_RSS;
+    double grown = s->rss_bytes > base ? (double)s->rss_bytes / (double)base : 1.0;
+    double predicted = (double)ctx->huge_cost_ticks * grown;
+    if (((double)ctx->huge_spent_ticks + predicted) * HUGE_BUDGET_INVERSE > (double)now)
+        return;
+    uint64_t t0 = timer_ticks();
+    struct smaps_rollup r;
+    if (smaps_rollup_read(&r) != 0)
+        return;
+    uint64_t took = timer_ticks() - t0;
+    s->anon_huge_bytes = r.anon_huge_bytes;
+    if (r.anon_huge_bytes > ctx->res->peak_anon_huge_bytes)
+        ctx->res->peak_anon_huge_bytes = r.anon_huge_bytes;
+    ctx->huge_cost_ticks = took ? took : 1;
+    ctx->huge_rss = s->rss_bytes;
+    ctx->huge_spent_ticks += took;
+    ctx->res->huge_reads++;
+    ctx->res->huge_read_ns += timer_ns(ctx->timer, took);
+}
+
 /* One point of the time series, taken inside a pause that started at
  * `paused_at`. Caller holds the sample lock (or is the only thread
  * running). `op` is the op count to record. */
@@ -263,6 +308,7 @@ static void take_sample(struct exec_ctx *ctx, enum sample_kind kind, uint64_t op
 {
     struct result_region *res = ctx->res;
     struct sample s = {.kind = kind, .phase = ctx->phase, .usable_bytes = METRIC_UNSUPPORTED,
+                       .anon_huge_bytes = METRIC_UNSUPPORTED,
                        .op = op};
     s.t_ns = timer_ns(ctx->timer, measured_ticks(ctx, paused_at));
     settle_live(&ctx->threads[0]);
@@ -296,6 +342,9 @@ static void take_sample(struct exec_ctx *ctx, enum sample_kind kind, uint64_t op
                 usable += usable_size_fn(ctx->slots[i]);
         s.usable_bytes = usable;
     }
+
+    if (kind == SAMPLE_PERIODIC)
+        huge_sample(ctx, &s, paused_at);
 
     if (s.rss_bytes > res->peak_rss_bytes)
         res->peak_rss_bytes = s.rss_bytes;
@@ -517,13 +566,47 @@ static __attribute__((noinline)) void phase_sample(struct exec_ctx *ctx, const s
 {
     struct pause p;
     pause_begin(ctx, &p, true);
+    uint64_t at = measured_ticks(ctx, p.ticks);
+    /* CPU time of the process (every thread) so far, pauses excluded. */
+    uint64_t cpu_at = p.cpu_ns - ctx->cpu_t0_ns - ctx->cpu_paused_ns;
+    if (marker->flags & OPF_PHASE_ACCESS) {
+        ctx->access_ticks += at - ctx->last_phase_end_ticks;
+        ctx->access_cpu_ns += cpu_at - ctx->last_phase_end_cpu_ns;
+    }
+    ctx->last_phase_end_ticks = at;
+    ctx->last_phase_end_cpu_ns = cpu_at;
+    /* Counts of the access phases alone (TLB misses and walks per visit). */
+    for (int i = 0; i < PERF_METRIC_COUNT; i++) {
+        uint64_t now = delta_or_unsupported(p.perf[i], ctx->perf_base[i], ctx->perf_paused[i]);
+        if ((marker->flags & OPF_PHASE_ACCESS) && now != METRIC_UNSUPPORTED)
+            ctx->res->access_perf[i] += now - ctx->last_phase_perf[i];
+        ctx->last_phase_perf[i] = now;
+    }
     ctx->phase = marker->slot;
     take_sample(ctx, SAMPLE_PHASE_END, marker->size, p.ticks);
     ctx->phase = marker->slot + 1; /* periodic samples carry their phase */
     struct smaps_rollup r;
-    if (smaps_rollup_read(&r) == 0 && r.rss_bytes >= ctx->peak_smaps_rss) {
-        ctx->peak_smaps_rss = r.rss_bytes;
-        ctx->res->smaps_peak_phase = r;
+    if (smaps_rollup_read(&r) == 0) {
+        /* The phase-end sample just taken gets its AnonHugePages. */
+        uint64_t n = ctx->res->sample_count;
+        if (n && ctx->res->samples[n - 1].kind == SAMPLE_PHASE_END)
+            ctx->res->samples[n - 1].anon_huge_bytes = r.anon_huge_bytes;
+        if (r.anon_huge_bytes > ctx->res->peak_anon_huge_bytes)
+            ctx->res->peak_anon_huge_bytes = r.anon_huge_bytes;
+        if (r.rss_bytes >= ctx->peak_smaps_rss) {
+            ctx->peak_smaps_rss = r.rss_bytes;
+            ctx->res->smaps_peak_phase = r;
+        }
+    }
+    if (marker->flags & (OPF_PHASE_FORK_IDLE | OPF_PHASE_FORK_READ)) {
+        /* Faults so far in the measured window (this pause's own are
+         * counted as the harness's when it ends). */
+        if (!ctx->res->fork_count) {
+            struct fault_counts f;
+            rusage_read(&f);
+            ctx->fork_minor_at = f.minor - ctx->base_minor - ctx->paused_minor;
+        }
+        fork_phase_start(ctx, (marker->flags & OPF_PHASE_FORK_READ) != 0);
     }
     pause_end(ctx, &p, true);
 }
@@ -628,14 +711,66 @@ static _Noreturn __attribute__((noinline)) void op_failed(struct exec_ctx *ctx,
              op->kind);
 }
 
-/* Execute one op. `multi` and `timed` are constants at each call site, so
+static _Noreturn __attribute__((noinline)) void access_failed(struct exec_ctx *ctx,
+                                                              const struct op *op)
+{
+    fail_now(ctx, "corrupt op stream: access to slot %u, which holds no object", op->slot);
+}
+
+/* A run of untimed visits (OP_ACCESS) from `op` up to the first other op
+ * or `end`, with the counts in locals: kept out of execute() so the loop
+ * of the allocator ops keeps its registers, and a visit costs little more
+ * than the reads themselves. The first op's wait (threads) is done.
+ * Returns the last op executed. */
+static inline __attribute__((always_inline)) const struct op *
+access_run(struct exec_thread *th, void **slots, struct exec_slot_sync *sync,
+           const struct op *op, const struct op *end, const bool multi)
+{
+    const struct op *first = op;
+    uint64_t check = th->access_check, sink = 0;
+    for (; op < end && op->kind == OP_ACCESS; op++) {
+        if (multi && op != first && (op->flags & OPF_WAIT))
+            wait_slot(th, &sync[op->slot], op);
+        void *p = slots[op->slot];
+        if (__builtin_expect(!p, 0) && op->size)
+            access_failed(th->ctx, op);
+        sink += op_access(p, op->size, op->touch);
+        check = op_access_check(check, op->slot);
+        if (multi)
+            publish_slot(&sync[op->slot], op->seq + 1);
+    }
+    uint64_t n = (uint64_t)(op - first);
+    th->markers += n; /* no allocator calls: not ops */
+    th->accesses += n;
+    th->access_check = check;
+    th->access_sink += sink;
+    return op - 1;
+}
+
+static __attribute__((noinline)) const struct op *
+access_run_single(struct exec_thread *th, void **slots, const struct op *op,
+                  const struct op *end)
+{
+    return access_run(th, slots, NULL, op, end, false);
+}
+
+static __attribute__((noinline)) const struct op *
+access_run_multi(struct exec_thread *th, void **slots, struct exec_slot_sync *sync,
+                 const struct op *op, const struct op *end)
+{
+    return access_run(th, slots, sync, op, end, true);
+}
+
+/* Execute one op (a run of visits: all of it, *opp then points at its
+ * last). `multi` and `timed` are constants at each call site, so
  * the compiler builds a lean loop for the common case. With threads, `live`
  * is the thread's running count of live bytes, published after every op
  * for the samplers (one thread: see settle_live). */
 static inline __attribute__((always_inline)) void
-execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const struct op *op,
-        int64_t *live, const bool multi, const bool timed)
+execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const struct op **opp,
+        const struct op *end, int64_t *live, const bool multi, const bool timed)
 {
+    const struct op *op = *opp;
     void **s = &slots[op->slot];
     uint64_t size = op->size;
     uint64_t start = 0;
@@ -689,6 +824,22 @@ execute(struct exec_thread *th, void **slots, struct exec_slot_sync *sync, const
     case OP_DELAY:
         pace_wait(th, op);
         return;
+    case OP_ACCESS:
+        if (!timed) {
+            /* The visits that follow, up to the stretch's end, in one go. */
+            *opp = multi ? access_run_multi(th, slots, sync, op, end)
+                         : access_run_single(th, slots, op, end);
+            return;
+        }
+        if (__builtin_expect(!*s, 0) && size)
+            access_failed(th->ctx, op);
+        th->access_sink += op_access(*s, size, op->touch);
+        record_latency(th, LAT_ACCESS, start);
+        th->access_timed++;
+        th->markers++; /* no allocator call: not an op */
+        th->accesses++;
+        th->access_check = op_access_check(th->access_check, op->slot);
+        goto done;
     default:
         op_failed(th->ctx, op);
     }
@@ -744,7 +895,7 @@ run_stretch(struct exec_thread *th, void **slots, struct exec_slot_sync *sync,
             const struct op *op, const struct op *end, int64_t live, const bool multi)
 {
     for (; op < end; op++)
-        execute(th, slots, sync, op, &live, multi, false);
+        execute(th, slots, sync, &op, end, &live, multi, false);
     return live;
 }
 
@@ -829,10 +980,11 @@ static void run_segment(struct exec_thread *th, const bool multi)
         }
         if (i == next_timed) {
             ti++;
+            const struct op *one = &ops[i];
             if (multi)
-                execute(th, slots, sync, &ops[i], &live, true, true);
+                execute(th, slots, sync, &one, one + 1, &live, true, true);
             else
-                execute(th, slots, sync, &ops[i], &live, false, true);
+                execute(th, slots, sync, &one, one + 1, &live, false, true);
             i++;
         }
     }
@@ -986,7 +1138,8 @@ int executor_prepare(struct exec_ctx *ctx, struct opwindow_header *win, int requ
         }
     }
     prefault_main_stack();
-    return 0;
+    ctx->fork_pipe = -1;
+    return page_lock_apply(res);
 }
 
 /* Peak heap from the high-water mark: at the moment of the RSS peak, RSS =
@@ -1017,6 +1170,14 @@ int executor_run(struct exec_ctx *ctx)
             ctx->threads[t].parked = 1;
     }
 
+    /* What an AnonHugePages read costs now (huge_sample's first budget). */
+    uint64_t h0 = timer_ticks();
+    struct smaps_rollup hr;
+    smaps_rollup_read(&hr);
+    ctx->huge_cost_ticks = timer_ticks() - h0 + 1;
+    ctx->huge_min_ticks = (uint64_t)(((unsigned __int128)HUGE_MIN_NS << ctx->timer->shift) /
+                                     (ctx->timer->mult ? ctx->timer->mult : 1));
+
     /* Baseline: immediately before the first measured op. */
     struct statm_reading m;
     statm_read(&ctx->statm, &m);
@@ -1031,6 +1192,7 @@ int executor_run(struct exec_ctx *ctx)
     perf_counters_enable(&ctx->perf);
     perf_counters_read(&ctx->perf, ctx->perf_base);
     res->peak_rss_bytes = res->base_rss_bytes;
+    ctx->huge_rss = res->base_rss_bytes;
     __atomic_store_n(&res->state, RESULT_MEASURING, __ATOMIC_RELEASE);
     ctx->t0_ticks = timer_ticks();
     take_sample(ctx, SAMPLE_BASELINE, 0, ctx->t0_ticks);
@@ -1056,19 +1218,34 @@ int executor_run(struct exec_ctx *ctx)
     perf_counters_read(&ctx->perf, perf);
     proc_status_read(&res->status_end);
 
-    uint64_t timed = 0;
+    uint64_t timed = 0, access_timed = 0;
     for (uint32_t t = 0; t < ctx->thread_count; t++) {
-        timed += ctx->threads[t].timed;
-        res->ops_done += ctx->threads[t].ops_before;
+        const struct exec_thread *th = &ctx->threads[t];
+        timed += th->timed;
+        access_timed += th->access_timed;
+        res->ops_done += th->ops_before;
+        res->access_count += th->accesses;
+        res->access_check += th->access_check;
+        res->access_sink += th->access_sink;
     }
+    /* Access phases are timed apart: wall_ns is the allocator calls' time
+     * (the access phases and the timer's cost on timed ops taken out). */
     uint64_t wall = measured_ticks(ctx, end);
-    uint64_t timing = timed * ctx->timed_cost_ticks / ctx->thread_count;
+    uint64_t timing = (timed - access_timed) * ctx->timed_cost_ticks / ctx->thread_count;
+    uint64_t access_timing = access_timed * ctx->timed_cost_ticks / ctx->thread_count;
+    wall = wall > ctx->access_ticks ? wall - ctx->access_ticks : 0;
+    res->access_ns = timer_ns(ctx->timer, ctx->access_ticks > access_timing
+                                              ? ctx->access_ticks - access_timing
+                                              : 0);
     res->wall_ns = timer_ns(ctx->timer, wall > timing ? wall - timing : 0);
+    timing += access_timing;
     res->paused_ns = timer_ns(ctx->timer, ctx->paused_ticks);
     res->sampling_ns = timer_ns(ctx->timer, ctx->sampling_ticks);
     res->timing_cost_ns = timer_ns(ctx->timer, timing);
-    /* Timing costs CPU on every thread that timed: all of it comes out. */
-    uint64_t cpu_timing = res->timing_cost_ns * ctx->thread_count;
+    /* Timing costs CPU on every thread that timed: all of it comes out
+     * (the access phases' share went with them). */
+    uint64_t cpu_timing = timer_ns(ctx->timer, timing - access_timing) * ctx->thread_count;
+    cpu = cpu > ctx->access_cpu_ns ? cpu - ctx->access_cpu_ns : 0; /* as wall_ns */
     res->cpu_ns = cpu > cpu_timing ? cpu - cpu_timing : 0;
 
     uint64_t n = res->sample_count;
@@ -1081,8 +1258,14 @@ int executor_run(struct exec_ctx *ctx)
         res->peak_heap_bytes = heap;
 
     smaps_rollup_read(&res->smaps_end);
+    smaps_mapped_read(&res->mapped_end);
     res->ru_maxrss_bytes = f.maxrss_bytes;
     res->ru_minor_faults = f.minor - ctx->base_minor - ctx->paused_minor;
+    if (res->fork_count) {
+        res->fork_minor_faults = res->ru_minor_faults - ctx->fork_minor_at;
+        res->fork_shared_end_bytes = res->mapped_end.anon_shared_bytes;
+        fork_phase_reap(ctx);
+    }
     res->ru_major_faults = f.major - ctx->base_major;
     res->harness_minor_faults = ctx->paused_minor;
     for (int i = 0; i < PERF_METRIC_COUNT; i++)
@@ -1090,7 +1273,8 @@ int executor_run(struct exec_ctx *ctx)
     for (uint32_t t = 0; t < ctx->thread_count; t++)
         for (int k = LAT_ALL + 1; k < LAT_KIND_COUNT; k++) {
             latency_merge(&res->latency[k], &ctx->threads[t].latency[k]);
-            latency_merge(&res->latency[LAT_ALL], &ctx->threads[t].latency[k]);
+            if (k != LAT_ACCESS) /* not an allocator call */
+                latency_merge(&res->latency[LAT_ALL], &ctx->threads[t].latency[k]);
         }
     return 0;
 }

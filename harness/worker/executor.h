@@ -52,7 +52,11 @@ struct exec_thread {
     uint64_t pos;
     uint64_t ops_before;       /* ops done in earlier chunks */
     uint64_t markers;          /* phase markers in this segment so far */
-    uint64_t timed;            /* ops timed */
+    uint64_t timed;            /* ops timed (accesses included) */
+    uint64_t access_timed;     /* of which accesses */
+    uint64_t accesses;         /* OP_ACCESS executed */
+    uint64_t access_check;     /* op_access_check over them, in order */
+    uint64_t access_sink;      /* the sum the reads produced */
     struct latency_hist *latency; /* LAT_KIND_COUNT, harness memory */
 } __attribute__((aligned(64)));
 
@@ -93,6 +97,19 @@ struct exec_ctx {
     bool last_chunk;           /* set by thread 0 at a chunk end */
     uint64_t peak_smaps_rss;
     struct instr_counter instr; /* --instructions (instr_count.h) */
+
+    uint64_t last_phase_end_ticks; /* measured ticks at the last phase end */
+    uint64_t access_ticks;         /* measured ticks of access phases */
+    uint64_t last_phase_end_cpu_ns; /* CPU time (pauses out) at that phase end */
+    uint64_t access_cpu_ns;        /* CPU time of access phases */
+    uint64_t last_phase_perf[PERF_METRIC_COUNT]; /* counts at the last phase end */
+    uint64_t huge_spent_ticks;     /* what the AnonHugePages reads cost so far */
+    uint64_t huge_cost_ticks;      /* what the last one cost */
+    uint64_t huge_rss;             /* resident bytes then (harness out) */
+    uint64_t huge_min_ticks;       /* no periodic read before this measured time */
+    int fork_pipe;                 /* write end: the child leaves at its EOF */
+    int fork_pid;                  /* the running child, 0 = none */
+    uint64_t fork_minor_at;        /* measured minor faults at the first fork */
 };
 
 /* Map and pre-fault the executor's memory, calibrate the timer, open

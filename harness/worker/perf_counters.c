@@ -1,4 +1,5 @@
-/* perf_counters.c - TLB misses and page faults via perf_event_open.
+/* perf_counters.c - TLB misses, page walks, cycles, instructions and page
+ * faults via perf_event_open.
  *
  * One counting (non-sampling) event per metric, each opened on its own (no
  * group): a group's members are scheduled together or not at all, and
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "samplers.h"
+#include "tlb_events.h"
 
 struct perf_metric_def {
     const char *name;
@@ -52,7 +54,35 @@ static const struct perf_metric_def perf_metrics[PERF_METRIC_COUNT] = {
                            PERF_COUNT_SW_PAGE_FAULTS_MIN},
     [PERF_MAJOR_FAULTS] = {"major_faults", PERF_TYPE_SOFTWARE,
                            PERF_COUNT_SW_PAGE_FAULTS_MAJ},
+    [PERF_CPU_CYCLES] = {"cpu_cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES},
+    [PERF_CPU_INSTRUCTIONS] = {"cpu_instructions", PERF_TYPE_HARDWARE,
+                               PERF_COUNT_HW_INSTRUCTIONS},
+    /* Raw: the config comes from the CPU's own table (tlb_events.c). */
+    [PERF_DTLB_WALKS] = {"dtlb_walks", PERF_TYPE_RAW, 0},
+    [PERF_DTLB_WALKS_4K] = {"dtlb_walks_4k", PERF_TYPE_RAW, 0},
+    [PERF_DTLB_WALKS_2M] = {"dtlb_walks_2m", PERF_TYPE_RAW, 0},
+    [PERF_DTLB_WALK_CYCLES] = {"dtlb_walk_cycles", PERF_TYPE_RAW, 0},
 };
+
+/* The raw page-walk event of metric m on this CPU; false if it has none. */
+static bool walk_event(enum perf_metric m, struct tlb_raw_event *ev)
+{
+    if (m < PERF_DTLB_WALKS || m > PERF_DTLB_WALK_CYCLES)
+        return false;
+    static int family = -1; /* CPUID once */
+    if (family < 0)
+        family = (int)tlb_family_here();
+    tlb_raw_event((enum tlb_family)family, (enum tlb_walk_metric)(m - PERF_DTLB_WALKS), ev);
+    return ev->name != NULL;
+}
+
+bool perf_metric_known(enum perf_metric m)
+{
+    struct tlb_raw_event ev;
+    if (m >= PERF_DTLB_WALKS && m <= PERF_DTLB_WALK_CYCLES)
+        return walk_event(m, &ev);
+    return (unsigned)m < PERF_METRIC_COUNT;
+}
 
 const char *perf_metric_name(enum perf_metric m)
 {
@@ -68,6 +98,9 @@ void perf_metric_attr(enum perf_metric m, struct perf_event_attr *attr)
     if ((unsigned)m < PERF_METRIC_COUNT) {
         attr->type = perf_metrics[m].type;
         attr->config = perf_metrics[m].config;
+        struct tlb_raw_event ev;
+        if (walk_event(m, &ev))
+            attr->config = tlb_raw_config(&ev);
     }
     attr->read_format =
         PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
@@ -93,6 +126,8 @@ static int perf_open_metric(enum perf_metric m)
     struct perf_event_attr attr;
     int fd;
 
+    if (!perf_metric_known(m))
+        return -ENODATA;
     perf_metric_attr(m, &attr);
     fd = perf_event_open(&attr);
     if (fd == -EACCES || fd == -EPERM) {
@@ -189,6 +224,9 @@ const char *perf_open_error_reason(int err)
     switch (err) {
     case 0:
         return "counted";
+    case ENODATA:
+        return "no encoding of this event for this CPU: its vendor, family and model "
+               "are not in allocscope's page-walk tables (docs/results.md) (ENODATA)";
     case ENOENT:
         return "event not supported by this CPU/kernel: no hardware PMU or "
                "unknown event (ENOENT)";

@@ -37,9 +37,20 @@ struct smaps_rollup {
     uint64_t rss_bytes;
     uint64_t anonymous_bytes;
     uint64_t anon_huge_bytes;
+    uint64_t shared_bytes; /* Shared_Clean + Shared_Dirty */
+    uint64_t locked_bytes; /* Locked */
 };
 
 int smaps_rollup_read(struct smaps_rollup *out); /* 0 or -errno */
+
+/* ---- /proc/self/smaps, mapping by mapping (end of run only) ------------- */
+struct smaps_mapped {
+    uint64_t mapped_bytes; /* Size of every accessible mapping */
+    uint64_t rss_bytes;    /* Rss of the same mappings */
+    uint64_t anon_shared_bytes; /* Shared_* of the private anonymous ones */
+};
+
+int smaps_mapped_read(struct smaps_mapped *out); /* 0 or -errno */
 
 /* ---- /proc/self/status: the high-water mark and the resident split ----- */
 struct proc_status {
@@ -66,6 +77,13 @@ enum perf_metric {
     PERF_ITLB_MISSES,       /* HW_CACHE: ITLB, OP_READ,  RESULT_MISS */
     PERF_MINOR_FAULTS,      /* SOFTWARE: PAGE_FAULTS_MIN */
     PERF_MAJOR_FAULTS,      /* SOFTWARE: PAGE_FAULTS_MAJ */
+    /* Appended with page-level effects: */
+    PERF_CPU_CYCLES,        /* HARDWARE: CPU_CYCLES */
+    PERF_CPU_INSTRUCTIONS,  /* HARDWARE: INSTRUCTIONS */
+    PERF_DTLB_WALKS,        /* RAW, the CPU's own (tlb_events.h) */
+    PERF_DTLB_WALKS_4K,
+    PERF_DTLB_WALKS_2M,
+    PERF_DTLB_WALK_CYCLES,
     PERF_METRIC_COUNT
 };
 
@@ -76,6 +94,11 @@ const char *perf_metric_name(enum perf_metric m);
  * and kernel, `inherit` set so threads created later are counted, read_format
  * TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING, starting disabled. */
 void perf_metric_attr(enum perf_metric m, struct perf_event_attr *attr);
+
+/* Whether metric m has an encoding on this CPU (the raw page-walk metrics
+ * only on the families of tlb_events.h; every other metric: true). A
+ * metric without one is never opened: its errno is ENODATA. */
+bool perf_metric_known(enum perf_metric m);
 
 struct perf_counters {
     int fd[PERF_METRIC_COUNT];     /* -1 when not open */

@@ -10,9 +10,10 @@
 
 int smaps_rollup_read(struct smaps_rollup *out)
 {
-    static const char *const keys[] = {"Rss:", "Anonymous:", "AnonHugePages:"};
-    uint64_t v[3] = {0, 0, 0};
-    int found = proc_kb_fields("/proc/self/smaps_rollup", keys, v, 3);
+    static const char *const keys[] = {"Rss:",           "Anonymous:",    "AnonHugePages:",
+                                       "Shared_Clean:",  "Shared_Dirty:", "Locked:"};
+    uint64_t v[6] = {0, 0, 0, 0, 0, 0};
+    int found = proc_kb_fields("/proc/self/smaps_rollup", keys, v, 6);
     if (found < 0)
         return found;
     out->rss_bytes = v[0];
@@ -20,5 +21,7 @@ int smaps_rollup_read(struct smaps_rollup *out)
     /* Kernels with smaps_rollup (4.14+) print all three; AnonHugePages is
      * left 0 if one ever does not. */
     out->anon_huge_bytes = v[2];
+    out->shared_bytes = v[3] + v[4];
+    out->locked_bytes = v[5];
     return (found & 3) == 3 ? 0 : -EPROTO;
 }

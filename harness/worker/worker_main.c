@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "executor.h"
+#include "page_controls.h"
 #include "verify.h"
 
 static int parse_fd(const char *arg)
@@ -80,6 +81,10 @@ int main(int argc, char **argv)
         return 2;
     }
     __atomic_store_n(&res->state, RESULT_STARTED, __ATOMIC_RELEASE);
+    if (page_thp_apply(res) < 0) {
+        __atomic_store_n(&res->state, RESULT_FAILED, __ATOMIC_RELEASE);
+        return 1;
+    }
     struct opwindow_header *win = map_fd(argv[1], PROT_READ, &win_bytes);
     int request_fd = parse_fd(argv[2]), reply_fd = parse_fd(argv[3]);
     if (!win || win->magic != OPWINDOW_MAGIC || win->version != OPWINDOW_VERSION ||

@@ -66,6 +66,9 @@ struct sample {
     uint64_t perf[PERF_METRIC_COUNT];
     uint64_t usable_bytes; /* sum of malloc_usable_size over live objects:
                               phase ends only, else METRIC_UNSUPPORTED */
+    uint64_t anon_huge_bytes; /* smaps_rollup AnonHugePages: phase ends and
+                                 the periodic samples the cost budget allows
+                                 (executor.c), else METRIC_UNSUPPORTED */
     uint32_t phase;
     uint32_t kind;         /* enum sample_kind */
 };
@@ -90,6 +93,7 @@ enum latency_kind {
     LAT_REALLOC,
     LAT_ALIGNED, /* posix_memalign and aligned_alloc */
     LAT_FREE,
+    LAT_ACCESS,  /* an access phase's reads: no allocator call, not in LAT_ALL */
     LAT_KIND_COUNT
 };
 
@@ -112,6 +116,8 @@ struct run_params {
     struct timer_params timer;
     uint64_t sample_interval_ns; /* periodic samples by time; 0 = none */
     uint32_t instructions;       /* enum instr_method */
+    uint32_t lock_all;           /* `lock: all`: mlockall before the baseline */
+    uint32_t thp_never;          /* `thp: never`: PR_SET_THP_DISABLE */
 };
 
 struct result_region {
@@ -170,6 +176,40 @@ struct result_region {
      * pauses where no thread is measured taken out: unlike wall_ns it does
      * not grow while other tenants of the machine hold the CPU. */
     uint64_t cpu_ns;
+    /* Access phases (valid when state == RESULT_DONE). */
+    uint64_t access_count;     /* OP_ACCESS executed, all threads */
+    uint64_t access_check;     /* sum of the threads' op_access_check */
+    uint64_t access_ns;        /* measured time of the access phases, the
+                                  timer's cost on timed accesses taken out;
+                                  not in wall_ns */
+    uint64_t access_sink;      /* what the reads summed (keeps them real) */
+    uint64_t access_perf[PERF_METRIC_COUNT]; /* perf counts in the access
+                                  phases (meaningful where perf_total is) */
+
+    /* Fork phases: the child keeps the heap mapped until the run ends. */
+    int32_t fork_child_pid;    /* the last child, 0 = no fork phase */
+    uint32_t fork_children_reaped; /* children waited for by the worker */
+    uint32_t fork_count;
+    uint32_t reserved0;
+    uint64_t fork_minor_faults; /* measured minor faults from the first fork
+                                   to the end: copy-on-write and new pages */
+    uint64_t fork_shared_bytes; /* private anonymous memory shared (with the
+                                   child) right after the first fork */
+    uint64_t fork_shared_end_bytes; /* ... at the end, child still alive */
+
+    /* lock: all and thp: never, as the run got them. */
+    int32_t lock_errno;        /* 0 = mlockall succeeded (or not asked) */
+    int32_t thp_disabled;      /* 1 = PR_GET_THP_DISABLE said so, 0 = not,
+                                  -1 = could not ask */
+    uint64_t memlock_limit;    /* RLIMIT_MEMLOCK in force (bytes; UINT64_MAX
+                                  = unlimited) */
+    struct smaps_mapped mapped_end; /* accessible mappings at the end */
+
+    /* The AnonHugePages series: smaps_rollup reads in periodic samples
+     * (phase ends read it anyway) and what they cost, inside sampling_ns. */
+    uint64_t huge_reads;
+    uint64_t huge_read_ns;
+    uint64_t peak_anon_huge_bytes; /* highest AnonHugePages read */
 
     /* Time series. The worker bumps sample_count after a sample is
      * complete. */

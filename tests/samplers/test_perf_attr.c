@@ -38,9 +38,30 @@ int main(void)
         {PERF_ITLB_MISSES, 3, 0x10004, "itlb_misses"},
         {PERF_MINOR_FAULTS, 1 /* SOFTWARE */, 5 /* PAGE_FAULTS_MIN */, "minor_faults"},
         {PERF_MAJOR_FAULTS, 1, 6 /* PAGE_FAULTS_MAJ */, "major_faults"},
+        {PERF_CPU_CYCLES, 0 /* HARDWARE */, 0 /* CPU_CYCLES */, "cpu_cycles"},
+        {PERF_CPU_INSTRUCTIONS, 0, 1 /* INSTRUCTIONS */, "cpu_instructions"},
+    };
+    /* The raw page-walk metrics: type RAW (4); their configs depend on the
+     * CPU and are checked against the vendors' tables in test_tlb_events. */
+    static const struct {
+        enum perf_metric m;
+        const char *name;
+    } raw[] = {
+        {PERF_DTLB_WALKS, "dtlb_walks"},
+        {PERF_DTLB_WALKS_4K, "dtlb_walks_4k"},
+        {PERF_DTLB_WALKS_2M, "dtlb_walks_2m"},
+        {PERF_DTLB_WALK_CYCLES, "dtlb_walk_cycles"},
     };
 
-    CHECK(sizeof want / sizeof want[0] == PERF_METRIC_COUNT);
+    CHECK(sizeof want / sizeof want[0] + sizeof raw / sizeof raw[0] == PERF_METRIC_COUNT);
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        struct perf_event_attr a;
+        memset(&a, 0xa5, sizeof a);
+        perf_metric_attr(raw[i].m, &a);
+        CHECK_EQ_U64(a.type, 4);
+        check_common(&a);
+        CHECK(strcmp(perf_metric_name(raw[i].m), raw[i].name) == 0);
+    }
     CHECK(PERF_TYPE_HW_CACHE == 3 && PERF_TYPE_SOFTWARE == 1);
     CHECK_EQ_U64(PERF_COUNT_HW_CACHE_DTLB | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
                      (PERF_COUNT_HW_CACHE_RESULT_MISS << 16), 0x10003);

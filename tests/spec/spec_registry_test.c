@@ -78,7 +78,34 @@ static void test_shipped(void)
         {"reference", "{exe_dir}/../lib/liballocscope_reference.so", NULL,
          "allocscope_reference_version", VERSION_STRING_FUNCTION, STATS_NONE},
     };
-    CHECK_U(reg.count, 5);
+    CHECK_U(reg.count, 9);
+    /* The huge-page variants (issue 13): their library and settings. */
+    static const struct {
+        const char *name, *base_library, *var, *value;
+    } variants[] = {
+        {"glibc-hugetlb", NULL, "GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"},
+        {"jemalloc-thp", "libjemalloc.so.2", "MALLOC_CONF", "thp:always,metadata_thp:auto"},
+        {"mimalloc-large", "libmimalloc.so.2", "MIMALLOC_LARGE_OS_PAGES", "1"},
+        {"reference-nohuge", "{exe_dir}/../lib/liballocscope_reference.so",
+         "ALLOCSCOPE_REF_HUGEPAGES", "0"},
+    };
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        const struct allocator_entry *e = registry_find(&reg, variants[i].name);
+        CHECK(e != NULL);
+        if (!e)
+            continue;
+        if (variants[i].base_library)
+            CHECK_S(e->library, variants[i].base_library);
+        else
+            CHECK(e->library == NULL);
+        bool found = false;
+        for (size_t k = 0; k < e->env_count; k++)
+            if (strcmp(e->env[k].name, variants[i].var) == 0) {
+                CHECK_S(e->env[k].value, variants[i].value);
+                found = true;
+            }
+        CHECK(found);
+    }
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const struct allocator_entry *e = registry_find(&reg, want[i].name);
         CHECK(e != NULL);

@@ -45,7 +45,7 @@
 #include <stdint.h>
 
 #define OPWINDOW_MAGIC 0x3257444e49575041ULL /* "APWINDW2" */
-#define OPWINDOW_VERSION 1
+#define OPWINDOW_VERSION 2
 #define OPWINDOW_MAX_THREADS 256
 /* Forced samples per chunk (live bytes passing a new high). */
 #define OPWINDOW_MAX_MARKS 64
@@ -65,6 +65,11 @@ enum op_kind {
                           thread waits until the run's measured clock reaches
                           `size` ns; like a phase marker it is not an
                           allocator call and not counted as an op */
+    OP_ACCESS,         /* read (touch = OP_ACCESS_WRITE: also rewrite) the
+                          first `size` bytes of the slot's live object. No
+                          allocator call, not counted as an op, but it has a
+                          slot and a seq like one: with threads it waits
+                          for the slot's earlier ops like any other */
     OP_KIND_END
 };
 
@@ -85,7 +90,25 @@ static inline int op_is_marker(unsigned kind)
 
 enum op_flags {
     OPF_WAIT = 1, /* previous op on this slot was done by another thread */
+    /* On OP_PHASE_END: what kind of phase ends here. */
+    OPF_PHASE_ACCESS = 2,    /* an access phase: its time is access time */
+    OPF_PHASE_FORK_IDLE = 4, /* a fork phase: fork a child that sleeps */
+    OPF_PHASE_FORK_READ = 8, /* ... a child that reads the live objects */
 };
+
+/* OP_ACCESS's `touch` field. */
+enum op_access_mode {
+    OP_ACCESS_READ = 0,
+    OP_ACCESS_WRITE = 1,
+};
+
+/* The running check of the objects an access walk visits, per thread in
+ * its execution order: the generator and the worker compute it alike and
+ * the parent compares the two (threads' values are summed). */
+static inline uint64_t op_access_check(uint64_t check, uint32_t slot)
+{
+    return (check ^ slot) * 0x100000001b3ULL + 1;
+}
 
 struct op {
     uint8_t kind;       /* enum op_kind */
@@ -189,6 +212,7 @@ static inline int64_t op_live_delta(const struct op *op)
         return (int64_t)op_realloc_new_size(op) - (int64_t)op_realloc_old_size(op);
     case OP_PHASE_END:
     case OP_DELAY:
+    case OP_ACCESS:
         return 0;
     default:
         return (int64_t)op->size;
