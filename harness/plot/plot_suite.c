@@ -380,7 +380,7 @@ int plot_suite_charts(const char *dir, const struct plot_run *run, struct plot_c
             return -1;
     /* Page-level charts, where some workload has the figures. */
     static const struct bar_chart page_bars[] = {
-        {"access", "suite: access cost", "mean time per visit of the access phases (the allocator's placement, read back), median of the repetitions; huge-page variants beside their allocators (lower is better)",
+        {"access", "suite: access cost", "mean time per visit of the access phases, median of the repetitions (lower is better)",
          "ns per visit", PM_ACCESS_NS_MEAN, PU_NS, false, false},
         {"access_walks", "suite: page walks per visit", "data page walks per visit of the access phases (the CPU's own events), median of the repetitions (lower is better)",
          "walks per visit", PM_ACCESS_WALKS_PER_VISIT, PU_RATIO, false, false},

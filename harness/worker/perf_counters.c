@@ -225,8 +225,9 @@ const char *perf_open_error_reason(int err)
     case 0:
         return "counted";
     case ENODATA:
-        return "no encoding of this event for this CPU: its vendor, family and model "
-               "are not in allocscope's page-walk tables (docs/results.md) (ENODATA)";
+        return "no encoding of this event for this CPU: its family is not in "
+               "allocscope's page-walk tables, or its table has no such event (AMD "
+               "publishes no walk-cycle event; docs/results.md) (ENODATA)";
     case ENOENT:
         return "event not supported by this CPU/kernel: no hardware PMU or "
                "unknown event (ENOENT)";
