@@ -133,6 +133,11 @@ static void jemalloc_stats(struct result_region *res)
     size_t nlen = sizeof narenas;
     if (mallctl("opt.narenas", &narenas, &nlen, NULL, 0) == 0)
         add_stat(res, "jemalloc.opt.narenas", narenas);
+    /* opt.thp is a name ("default", "always", "never"): kept as a flag. */
+    const char *thp = NULL;
+    size_t tlen = sizeof thp;
+    if (mallctl("opt.thp", &thp, &tlen, NULL, 0) == 0 && thp)
+        add_stat(res, "jemalloc.opt.thp_always", strcmp(thp, "always") == 0);
 }
 
 static void mimalloc_stats(struct result_region *res)

@@ -5,7 +5,8 @@ gets huge pages (AnonHugePages, smaps_rollup) under glibc-hugetlb,
 jemalloc-thp (MALLOC_CONF thp:always), mimalloc-large and reference, and in
 the system's `madvise` mode none under glibc, jemalloc, mimalloc and
 reference-nohuge, which do not ask for them. run.json records each
-variant's environment. Skipped (77) where the system's THP mode is
+variant's environment; jemalloc-thp's own mallctl("opt.thp") reads
+"always". Skipped (77) where the system's THP mode is
 `never`: no setting of an allocator can get huge pages there."""
 import csv
 import json
@@ -68,6 +69,21 @@ for base, variant in PAIRS.items():
     if mode == "madvise":
         check(rows[base]["peak_anon_huge_bytes"] == "0",
               f"{base}: {rows[base]['peak_anon_huge_bytes']} bytes of huge pages in madvise mode")
+# The allocator's own word, beside the kernel's: jemalloc's mallctl
+# ("opt.thp") reads "always" under the variant only.
+def stat(row, key):
+    for kv in row.get("allocator_stats", "").split(";"):
+        k, _, v = kv.strip().partition("=")
+        if k == key:
+            return v
+    return None
+
+
+if not failures:
+    check(stat(rows["jemalloc-thp"], "jemalloc.opt.thp_always") == "1",
+          f"jemalloc-thp: mallctl opt.thp is always: {rows['jemalloc-thp']['allocator_stats']}")
+    check(stat(rows["jemalloc"], "jemalloc.opt.thp_always") == "0",
+          f"jemalloc: mallctl opt.thp is not always: {rows['jemalloc']['allocator_stats']}")
 meta = json.load(open(os.path.join(out, "run.json")))
 envs = {a["name"]: a.get("env", {}) for a in meta["allocators"]}
 check(envs.get("jemalloc-thp", {}).get("MALLOC_CONF") == "thp:always,metadata_thp:auto",
