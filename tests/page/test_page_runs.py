@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 exe, work = sys.argv[1:3]
 shutil.rmtree(work, ignore_errors=True)
@@ -166,26 +167,34 @@ check(any(int(u["mapped_rss_bytes"]) < int(u["mapped_bytes"]) for u in unlocked.
 # Without the right to lock (an unprivileged user, RLIMIT_MEMLOCK 64 KiB
 # that it cannot raise) lock: all fails the row and says why. Needs root
 # to drop to such a user (setpriv, prlimit from util-linux).
-if os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("prlimit"):
-    shared = os.path.join(work, "unprivileged")
-    os.makedirs(shared)
+# The user's files go in a folder of their own under the system's temporary
+# directory: the build tree's folders may be closed to other users (a clone
+# under /root, a umask of 077).
+unprivileged = ["prlimit", "--memlock=65536:65536", "setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", "--inh-caps=-all"]
+can_drop = bool(os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("prlimit"))
+if not can_drop:
+    print("note: not root or no setpriv/prlimit: the unprivileged lock case is not run")
+elif subprocess.run(unprivileged + [exe, "--version"], capture_output=True).returncode != 0:
+    print(f"note: {exe} cannot be run by an unprivileged user here (its folders are closed "
+          "to others): the unprivileged lock case is not run")
+    can_drop = False
+if can_drop:
+    shared = tempfile.mkdtemp(prefix="allocscope-lock-")
     os.chmod(shared, 0o777)
     path = os.path.join(shared, "locked.yaml")
     with open(path, "w") as f:
         f.write("workload:\n  name: locked\n  lock: all" + LOCK_BODY)
     os.chmod(path, 0o644)
     out = os.path.join(shared, "run")
-    p = subprocess.run(["prlimit", "--memlock=65536:65536", "setpriv", "--reuid=65534",
-                        "--regid=65534", "--clear-groups", "--inh-caps=-all", exe, "run", "-r", "1",
-                        "-a", "glibc", "--no-plots", "-o", out, path],
-                       capture_output=True, text=True, timeout=300)
+    p = subprocess.run(unprivileged + [exe, "run", "-r", "1", "-a", "glibc", "--no-plots", "-o", out,
+                                       path], capture_output=True, text=True, timeout=300)
     check(p.returncode == 3, f"unprivileged lock: exit 3 (some run failed), got {p.returncode}: {p.stderr[-400:]}")
     rows = list(csv.DictReader(open(os.path.join(out, "summary.csv")))) if os.path.exists(
         os.path.join(out, "summary.csv")) else []
     check(len(rows) == 1 and rows[0]["status"] == "failed" and "RLIMIT_MEMLOCK 64 KiB" in rows[0]["reason"]
           and "mlockall" in rows[0]["reason"], f"unprivileged lock: failed row naming the limit: {rows}")
-else:
-    print("note: not root or no setpriv/prlimit: the unprivileged lock case is not run")
+    shutil.rmtree(shared, ignore_errors=True)
 
 if failures:
     print(f"{len(failures)} check(s) failed", file=sys.stderr)
