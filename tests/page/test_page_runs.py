@@ -24,6 +24,7 @@ import sys
 import tempfile
 
 exe, work = sys.argv[1:3]
+src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 failures = []
@@ -175,20 +176,31 @@ unprivileged = ["prlimit", "--memlock=65536:65536", "setpriv", "--reuid=65534", 
 can_drop = bool(os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("prlimit"))
 if not can_drop:
     print("note: not root or no setpriv/prlimit: the unprivileged lock case is not run")
-elif subprocess.run(unprivileged + [exe, "--version"], capture_output=True).returncode != 0:
-    print(f"note: {exe} cannot be run by an unprivileged user here (its folders are closed "
-          "to others): the unprivileged lock case is not run")
-    can_drop = False
 if can_drop:
     shared = tempfile.mkdtemp(prefix="allocscope-lock-")
     os.chmod(shared, 0o777)
+    registry = os.path.join(shared, "registry.yaml")
+    shutil.copyfile(os.path.join(src, "allocators", "registry.yaml"), registry)
+    os.chmod(registry, 0o644)
+    # `list` as that user reads the registry and starts a worker under each
+    # allocator: everything the run below needs.
+    listed = subprocess.run(unprivileged + [exe, "list", "--registry", registry],
+                            capture_output=True, text=True)
+    if listed.returncode != 0 or not any(line.split()[:2] == ["glibc", "available"]
+                                         for line in listed.stdout.splitlines()):
+        print(f"note: {exe} and its worker cannot be run by an unprivileged user here (their "
+              "folders are closed to others): the unprivileged lock case is not run")
+        shutil.rmtree(shared, ignore_errors=True)
+        can_drop = False
+if can_drop:
     path = os.path.join(shared, "locked.yaml")
     with open(path, "w") as f:
         f.write("workload:\n  name: locked\n  lock: all" + LOCK_BODY)
     os.chmod(path, 0o644)
     out = os.path.join(shared, "run")
-    p = subprocess.run(unprivileged + [exe, "run", "-r", "1", "-a", "glibc", "--no-plots", "-o", out,
-                                       path], capture_output=True, text=True, timeout=300)
+    p = subprocess.run(unprivileged + [exe, "run", "-r", "1", "-a", "glibc", "--no-plots",
+                                       "--registry", registry, "-o", out, path],
+                       capture_output=True, text=True, timeout=300)
     check(p.returncode == 3, f"unprivileged lock: exit 3 (some run failed), got {p.returncode}: {p.stderr[-400:]}")
     rows = list(csv.DictReader(open(os.path.join(out, "summary.csv")))) if os.path.exists(
         os.path.join(out, "summary.csv")) else []
