@@ -269,8 +269,10 @@ REC_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
     return real(fd, argv, envp);
 }
 
-/* The list forms: collect the arguments, then exec as the array forms do. */
-#define COLLECT_ARGS(ap, n)                                                                  \
+/* The list forms: gather the arguments into an array (the NULL that ends
+ * the list included), then take the array forms above, which end the trace.
+ * Counting the arguments needs a copy of the list: va_arg cannot go back. */
+#define COUNT_ARGS(ap, n)                                                                    \
     do {                                                                                     \
         va_list count_ap;                                                                    \
         va_copy(count_ap, ap);                                                               \
@@ -280,22 +282,23 @@ REC_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
         va_end(count_ap);                                                                    \
     } while (0)
 
+static void gather_args(char **argv, const char *arg, size_t n, va_list *ap)
+{
+    argv[0] = (char *)arg;
+    for (size_t i = 1; i <= n; i++)
+        argv[i] = va_arg(*ap, char *);
+}
+
 REC_EXPORT int execl(const char *path, const char *arg, ...)
 {
     va_list ap;
     va_start(ap, arg);
     size_t n;
-    COLLECT_ARGS(ap, n);
+    COUNT_ARGS(ap, n);
     char *argv[n + 1];
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= n; i++)
-        argv[i] = va_arg(ap, char *);
+    gather_args(argv, arg, n, &ap);
     va_end(ap);
-    static execv_fn real;
-    if (!real)
-        real = (execv_fn)real_symbol("execv");
-    before_exec(path);
-    return real(path, argv);
+    return execv(path, argv);
 }
 
 REC_EXPORT int execlp(const char *file, const char *arg, ...)
@@ -303,17 +306,11 @@ REC_EXPORT int execlp(const char *file, const char *arg, ...)
     va_list ap;
     va_start(ap, arg);
     size_t n;
-    COLLECT_ARGS(ap, n);
+    COUNT_ARGS(ap, n);
     char *argv[n + 1];
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= n; i++)
-        argv[i] = va_arg(ap, char *);
+    gather_args(argv, arg, n, &ap);
     va_end(ap);
-    static execv_fn real;
-    if (!real)
-        real = (execv_fn)real_symbol("execvp");
-    before_exec(file);
-    return real(file, argv);
+    return execvp(file, argv);
 }
 
 REC_EXPORT int execle(const char *path, const char *arg, ...)
@@ -321,16 +318,10 @@ REC_EXPORT int execle(const char *path, const char *arg, ...)
     va_list ap;
     va_start(ap, arg);
     size_t n;
-    COLLECT_ARGS(ap, n);
+    COUNT_ARGS(ap, n);
     char *argv[n + 1];
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= n; i++)
-        argv[i] = va_arg(ap, char *);
+    gather_args(argv, arg, n, &ap);
     char *const *envp = va_arg(ap, char *const *);
     va_end(ap);
-    static execve_fn real;
-    if (!real)
-        real = (execve_fn)real_symbol("execve");
-    before_exec(path);
-    return real(path, argv, envp);
+    return execve(path, argv, envp);
 }

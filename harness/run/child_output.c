@@ -124,3 +124,18 @@ void child_result_describe(const struct child_result *res, double timeout_s, cha
     else
         snprintf(out, outlen, "exit status %d", res->exit_status);
 }
+
+void child_log_tail(const char *path, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    FILE *f = path ? fopen(path, "re") : NULL;
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0])
+            snprintf(out, outlen, "%s", line);
+    }
+    fclose(f);
+}

@@ -29,4 +29,9 @@ int child_output(const char *path, char *const argv[], char *const envp[], bool 
 void child_result_describe(const struct child_result *res, double timeout_s, char *out,
                            size_t outlen);
 
+/* The last non-empty line of the log file at `path` (a child's stderr),
+ * cut to outlen - 1 bytes; "" when there is none or the file cannot be
+ * read. For failure reasons: what the child said last. */
+void child_log_tail(const char *path, char *out, size_t outlen);
+
 #endif

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cgroup2.h"
+#include "child_output.h"
 #include "program_spawn.h"
 #include "program_verify.h"
 #include "proc_tree.h"
@@ -217,21 +218,6 @@ static void reap_leftovers(struct run *r)
     }
 }
 
-static void log_tail(const char *path, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    FILE *f = path ? fopen(path, "re") : NULL;
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0])
-            snprintf(out, outlen, "%.300s", line);
-    }
-    fclose(f);
-}
-
 static bool ready_now(struct run *r, uint64_t now)
 {
     const struct program_spec *p = r->p;
@@ -324,7 +310,7 @@ static void fail(struct run *r, enum run_status st, const char *fmt, const char 
 /* One pass of the loop after a wake-up: exits, readiness, phase changes. */
 static void advance(struct run *r, uint64_t now)
 {
-    char buf[512], tail[400];
+    char buf[512], tail[301]; /* the log's last line, at most 300 bytes */
     bool main_gone = spawn_poll_exit(&r->main);
     switch (r->phase) {
     case PH_RUN:
@@ -334,7 +320,7 @@ static void advance(struct run *r, uint64_t now)
     case PH_READY_WAIT:
         if (main_gone) {
             describe_exit(r->main.wstatus, buf, sizeof buf);
-            log_tail(r->req->log_path, tail, sizeof tail);
+            child_log_tail(r->req->log_path, tail, sizeof tail);
             size_t n = strlen(buf);
             snprintf(buf + n, sizeof buf - n, " before it was ready%s%s", tail[0] ? ": " : "",
                      tail);
@@ -521,7 +507,7 @@ static void judge(struct run *r)
 {
     struct program_outcome *o = r->out;
     const struct spawned *timed = r->p->service ? &r->load : &r->main;
-    char what[256], tail[400];
+    char what[256], tail[301]; /* the log's last line, at most 300 bytes */
     o->ran = true;
     if (!r->probe.main_reported) {
         const char *linkage = program_elf_linkage(r->p->command.path);
@@ -548,7 +534,7 @@ static void judge(struct run *r)
         return;
     }
     if (o->exit_status != r->p->expect_exit) {
-        log_tail(r->req->log_path, tail, sizeof tail);
+        child_log_tail(r->req->log_path, tail, sizeof tail);
         o->status = RUN_FAILED;
         snprintf(o->reason, sizeof o->reason, "%sexited with status %d, expected %d%s%s",
                  r->p->service ? "the load driver " : "", o->exit_status, r->p->expect_exit,

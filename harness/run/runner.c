@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "child_env.h"
+#include "child_output.h"
 
 volatile sig_atomic_t runner_interrupted;
 
@@ -117,23 +118,6 @@ static const char *state_name(uint32_t state)
 }
 
 /* Last non-empty line of the child's log, for failure reasons. */
-static void log_tail(const char *path, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    if (!path)
-        return;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0])
-            snprintf(out, outlen, "%s", line);
-    }
-    fclose(f);
-}
-
 /* The two pipes of the chunk protocol, as seen from the parent. */
 struct chunk_pipes {
     int request_read, request_write; /* worker -> parent */
@@ -357,7 +341,7 @@ static void classify(const struct run_request *req, int verdict, int wstatus,
     } else if (WEXITSTATUS(wstatus) == 126 && state == 0 && req->memory_limit) {
         snprintf(out->reason, sizeof out->reason, "cannot set the memory limit: setrlimit failed");
     } else {
-        log_tail(req->log_path, tail, sizeof tail);
+        child_log_tail(req->log_path, tail, sizeof tail);
         snprintf(out->reason, sizeof out->reason, "worker exited with status %d %s%s%.300s",
                  WEXITSTATUS(wstatus), state_name(state), tail[0] ? ": " : "", tail);
     }
